@@ -1,0 +1,1 @@
+//! soopervisor backend: argo (being written).

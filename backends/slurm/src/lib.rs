@@ -1,0 +1,1 @@
+//! soopervisor backend: slurm (being written).

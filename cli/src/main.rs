@@ -1,0 +1,7 @@
+//! The `soopervisor` binary: links the bundled backends and runs the CLI library.
+use soopervisor_argo as _;
+use soopervisor_slurm as _;
+
+fn main() -> std::process::ExitCode {
+    soopervisor_cli::main()
+}

@@ -1,0 +1,82 @@
+//! The backend plugin machinery. A backend is a crate that implements
+//! [`BackendConfig`] (its `soopervisor.yaml` section, read through `typetag` with the
+//! tag `backend`) and submits a [`BackendDescription`] to `inventory`. The CLI and the
+//! rest of the core never name a backend: they look it up here.
+
+pub mod registry;
+
+use std::fmt::Debug;
+use std::path::PathBuf;
+
+pub use registry::{all, find, BackendDescription};
+
+use crate::plan::Plan;
+
+/// Output encoding for backends whose spec can be YAML or JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OutputFormat {
+    #[default]
+    Yaml,
+    Json,
+}
+
+/// Where an export goes and how it is requested.
+#[derive(Debug, Clone)]
+pub struct ExportTarget {
+    /// Absolute folder the backend's files are written to (the project root, or
+    /// `ROOT/TARGET` for a named target).
+    pub dir: PathBuf,
+    /// The `soopervisor.yaml` section name, when exporting a named target.
+    pub name: Option<String>,
+    /// YAML or JSON, for backends that offer both.
+    pub format: OutputFormat,
+}
+
+/// One file a backend produces; the CLI writes it atomically.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    /// Path relative to [`ExportTarget::dir`].
+    pub path: PathBuf,
+    pub contents: Vec<u8>,
+    /// Mark the file executable (scripts).
+    pub executable: bool,
+}
+
+/// What `export` produced.
+#[derive(Debug, Clone, Default)]
+pub struct Export {
+    /// Files to write; the first is the main one (printed with `--output -`).
+    pub files: Vec<OutputFile>,
+    /// Shell commands the user runs next, in order.
+    pub next_steps: Vec<String>,
+    /// Findings about the export itself (sizes, limits).
+    pub warnings: Vec<crate::diagnostics::Warning>,
+}
+
+/// A backend's configuration and behaviour. Each backend's config type deserialises
+/// from its `soopervisor.yaml` section (`backend: <name>` selects the type).
+#[typetag::serde(tag = "backend")]
+pub trait BackendConfig: Debug + Send + Sync {
+    /// Checks that need only the config and the plan (names, combinations, files).
+    /// Runs before [`BackendConfig::export`]; an error stops the export.
+    fn check(&self, plan: &Plan) -> anyhow::Result<Vec<crate::diagnostics::Warning>> {
+        let _ = plan;
+        Ok(Vec::new())
+    }
+
+    /// Builds the engine's files in memory. Nothing is written here.
+    fn export(&self, plan: &Plan, target: &ExportTarget) -> anyhow::Result<Export>;
+
+    /// Submits the exported files to the engine (`export --submit`). Backends that
+    /// cannot submit keep the default, which refuses.
+    fn submit(&self, plan: &Plan, target: &ExportTarget) -> anyhow::Result<String> {
+        let _ = (plan, target);
+        anyhow::bail!("this backend cannot submit jobs itself; run the printed next steps instead")
+    }
+
+    /// Reports the state of what was submitted from `target` (`soopervisor status`).
+    fn status(&self, target: &ExportTarget) -> anyhow::Result<String> {
+        let _ = target;
+        anyhow::bail!("this backend does not track submitted jobs")
+    }
+}

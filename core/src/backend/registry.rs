@@ -1,0 +1,32 @@
+//! Discovery of linked backends through `inventory`: names, aliases, summaries and the
+//! default config used when only `--backend NAME` is given.
+
+use super::BackendConfig;
+
+/// Static description a backend crate submits with `inventory::submit!`.
+pub struct BackendDescription {
+    /// The canonical name (`argo`): also the `typetag` name of its config type.
+    pub name: &'static str,
+    /// Other accepted names (`argo-workflows`).
+    pub aliases: &'static [&'static str],
+    /// One line for `soopervisor backends`.
+    pub summary: &'static str,
+    /// The config used when only `--backend NAME` is given.
+    pub default_config: fn() -> Box<dyn BackendConfig>,
+}
+
+inventory::collect!(BackendDescription);
+
+/// Every linked backend, sorted by name.
+pub fn all() -> Vec<&'static BackendDescription> {
+    let mut v: Vec<_> = inventory::iter::<BackendDescription>.into_iter().collect();
+    v.sort_by_key(|d| d.name);
+    v
+}
+
+/// The backend called `name` or with `name` as an alias.
+pub fn find(name: &str) -> Option<&'static BackendDescription> {
+    inventory::iter::<BackendDescription>
+        .into_iter()
+        .find(|d| d.name == name || d.aliases.contains(&name))
+}

@@ -1,0 +1,172 @@
+//! User-facing diagnostics: the one error type every failure caused by the user's
+//! project or configuration becomes (what, where, how to fix), and the warnings
+//! collected along the way.
+//!
+//! Internal failures (I/O on our own output, bugs) stay plain `anyhow` errors; anything
+//! a user can fix is a [`UserError`] so the CLI can print it as one clear paragraph.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// A problem in the user's input, with its location and a fix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserError {
+    /// What is wrong, in one sentence.
+    pub message: String,
+    /// The file that holds the problem, if there is one.
+    pub file: Option<PathBuf>,
+    /// 1-based line in `file`.
+    pub line: Option<usize>,
+    /// How to fix it.
+    pub hint: Option<String>,
+}
+
+impl UserError {
+    pub fn new(message: impl Into<String>) -> Self {
+        UserError {
+            message: message.into(),
+            file: None,
+            line: None,
+            hint: None,
+        }
+    }
+
+    pub fn in_file(mut self, file: impl AsRef<Path>) -> Self {
+        self.file = Some(file.as_ref().to_path_buf());
+        self
+    }
+
+    pub fn at_line(mut self, line: usize) -> Self {
+        if line > 0 {
+            self.line = Some(line);
+        }
+        self
+    }
+
+    /// Sets the line only if none is known yet.
+    pub fn or_line(mut self, line: usize) -> Self {
+        if self.line.is_none() && line > 0 {
+            self.line = Some(line);
+        }
+        self
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// Sets the file only if none is known yet.
+    pub fn or_file(mut self, file: impl AsRef<Path>) -> Self {
+        if self.file.is_none() {
+            self.file = Some(file.as_ref().to_path_buf());
+        }
+        self
+    }
+
+    /// Prefixes the message with context ("Failed to initialize task 'x': ...").
+    pub fn context(mut self, prefix: impl fmt::Display) -> Self {
+        self.message = format!("{prefix}: {}", self.message);
+        self
+    }
+}
+
+impl fmt::Display for UserError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.file, self.line) {
+            (Some(file), Some(line)) => write!(f, "{}:{}: ", file.display(), line)?,
+            (Some(file), None) => write!(f, "{}: ", file.display())?,
+            _ => {}
+        }
+        write!(f, "{}", self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(f, "\n  help: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for UserError {}
+
+/// Shorthand for results whose error is always the user's to fix.
+pub type UserResult<T> = Result<T, UserError>;
+
+/// A non-fatal finding, printed to stderr before the command's output.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Warning {
+    pub file: Option<PathBuf>,
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl Warning {
+    pub fn new(message: impl Into<String>) -> Self {
+        Warning {
+            file: None,
+            line: None,
+            message: message.into(),
+        }
+    }
+
+    pub fn in_file(mut self, file: impl AsRef<Path>) -> Self {
+        self.file = Some(file.as_ref().to_path_buf());
+        self
+    }
+
+    pub fn at_line(mut self, line: usize) -> Self {
+        if line > 0 {
+            self.line = Some(line);
+        }
+        self
+    }
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.file, self.line) {
+            (Some(file), Some(line)) => write!(f, "{}:{}: ", file.display(), line)?,
+            (Some(file), None) => write!(f, "{}: ", file.display())?,
+            _ => {}
+        }
+        write!(f, "{}", self.message)
+    }
+}
+
+/// Formats a list of names the way Ploomber does in its messages: `'a', 'b', and 'c'`.
+pub fn pretty_list<I, S>(items: I) -> String
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    let items: Vec<String> = items
+        .into_iter()
+        .map(|s| format!("'{}'", s.as_ref()))
+        .collect();
+    match items.len() {
+        0 => String::new(),
+        1 => items[0].clone(),
+        2 => format!("{}, and {}", items[0], items[1]),
+        n => format!("{}, and {}", items[..n - 1].join(", "), items[n - 1]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_puts_location_first_and_hint_last() {
+        let e = UserError::new("bad thing")
+            .in_file("p/pipeline.yaml")
+            .at_line(3)
+            .with_hint("do this");
+        assert_eq!(e.to_string(), "p/pipeline.yaml:3: bad thing\n  help: do this");
+    }
+
+    #[test]
+    fn pretty_list_matches_ploomber() {
+        assert_eq!(pretty_list(["a"]), "'a'");
+        assert_eq!(pretty_list(["a", "b"]), "'a', and 'b'");
+        assert_eq!(pretty_list(["a", "b", "c"]), "'a', 'b', and 'c'");
+    }
+}

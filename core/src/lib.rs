@@ -1,0 +1,24 @@
+//! # soopervisor-core
+//!
+//! Everything engine-neutral in soopervisor. Data flows through the modules in order:
+//!
+//! 1. [`project`]: find the entry point, read `pipeline.yaml` with PyYAML's YAML 1.1
+//!    rules, pick and expand env files and placeholders, and turn each task entry into a
+//!    typed [`model::Task`] exactly as Ploomber would;
+//! 2. [`analysis`]: static analysis of every source (never importing user code);
+//! 3. [`dag`]: the dependency graph (petgraph), wildcards, cycles, duplicates;
+//! 4. [`plan`]: task selection (modes, `--task`) into a [`plan::Plan`];
+//! 5. [`backend`]: the plugin trait and registry engines implement;
+//! 6. [`output`]: engine-neutral writers: atomic files, YAML safe under 1.1 and 1.2,
+//!    shell quoting, engine-safe names.
+//!
+//! Boundaries: this crate never names an engine and never runs user code.
+
+pub mod analysis;
+pub mod backend;
+pub mod dag;
+pub mod diagnostics;
+pub mod model;
+pub mod output;
+pub mod plan;
+pub mod project;

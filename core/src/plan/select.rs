@@ -1,0 +1,1 @@
+//! Task selection by mode (being written).

@@ -1,0 +1,1 @@
+//! Outdated-task detection from `.metadata` files (being written).

@@ -1,0 +1,1 @@
+//! Project loading (being written).
