@@ -2,3 +2,4 @@
 //! same under YAML 1.1 and 1.2, shell quoting, and engine-safe names.
 
 pub mod atomic;
+pub mod shell;
