@@ -2,4 +2,6 @@
 //! same under YAML 1.1 and 1.2, shell quoting, and engine-safe names.
 
 pub mod atomic;
+pub mod names;
 pub mod shell;
+pub mod yaml;
