@@ -77,3 +77,50 @@ impl fmt::Display for AnalysisError {
 impl std::error::Error for AnalysisError {}
 
 pub type AnalysisResult<T> = Result<T, AnalysisError>;
+
+/// Byte offset → 1-based line, built once per analysed text (binary search per query).
+#[derive(Debug, Clone)]
+pub(crate) struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub(crate) fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { starts }
+    }
+
+    /// 1-based line holding byte `offset`.
+    pub(crate) fn line(&self, offset: usize) -> usize {
+        match self.starts.binary_search(&offset) {
+            Ok(i) => i + 1,
+            Err(i) => i,
+        }
+    }
+}
+
+/// Converts a rustpython parse error into an [`AnalysisError`] at its line.
+pub(crate) fn python_syntax_error(
+    err: &rustpython_parser::ParseError,
+    index: &LineIndex,
+) -> AnalysisError {
+    let offset: usize = err.offset.into();
+    AnalysisError::new(format!("invalid Python syntax: {}", err.error)).at_line(index.line(offset))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_index_maps_offsets_to_lines() {
+        let index = LineIndex::new("ab\ncd\n\nef");
+        assert_eq!(index.line(0), 1);
+        assert_eq!(index.line(2), 1);
+        assert_eq!(index.line(3), 2);
+        assert_eq!(index.line(6), 3);
+        assert_eq!(index.line(7), 4);
+        assert_eq!(index.line(100), 4);
+    }
+}
