@@ -127,7 +127,10 @@ def describe_source(task, root):
         return loader.name
     loc = task.source.loc
     if loc is None:
-        return str(task.source)
+        # e.g. SQLUpload: the source is a (resolved) file path string
+        loc = str(task.source)
+        if not os.path.isabs(loc):
+            return loc
     return rel(loc, root)
 
 
