@@ -1,4 +1,206 @@
 //! Project loading: from an entry point to the list of typed tasks, exactly as
-//! Ploomber's `DAGSpec` reads a project (being written).
+//! Ploomber's `DAGSpec(...).to_dag()` reads a project, without running user code.
+//!
+//! Order of work (ploomber.md §0): [`entry_point`] finds the spec and the project root;
+//! [`spec`] reads it ([`yaml`] with YAML 1.1 rules), builds the env ([`env`],
+//! [`defaults`]), renders every value ([`placeholders`], [`cast`]) and validates it;
+//! [`tasks`] turns entries into declarations ([`grid`], [`paths`]); [`extract`] runs
+//! static analysis for upstream names and extracted products.
 
+pub mod cast;
+pub mod defaults;
+pub mod entry_point;
+pub mod env;
+pub mod extract;
+pub mod grid;
+pub mod paths;
+pub mod placeholders;
+pub mod spec;
+pub mod tasks;
 pub mod yaml;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::diagnostics::{UserError, UserResult, Warning};
+use crate::model::Task;
+
+use entry_point::EntryPoint;
+
+/// Largest source or spec file read (a guard against accidents, not a Ploomber rule).
+const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// How to find the project.
+#[derive(Debug, Clone)]
+pub struct LoadOptions {
+    /// The working directory (`-C DIR`, else the process's).
+    pub cwd: PathBuf,
+    /// `-e/--entry-point`, relative to `cwd`.
+    pub entry_point: Option<String>,
+}
+
+/// A loaded project: its tasks in declaration order, before the DAG is checked.
+#[derive(Debug, Clone)]
+pub struct Project {
+    /// Absolute path of the spec.
+    pub spec_path: PathBuf,
+    /// Absolute project root.
+    pub root: PathBuf,
+    pub tasks: Vec<Task>,
+    pub warnings: Vec<Warning>,
+    /// Every placeholder the spec used.
+    pub used_placeholders: Vec<String>,
+    /// Values of the default placeholders at load time.
+    pub placeholder_defaults: BTreeMap<String, String>,
+    /// Placeholders defined by the user's env file (they override defaults).
+    pub env_file_keys: Vec<String>,
+}
+
+impl Project {
+    /// The spec path relative to the root, `/`-separated.
+    pub fn entry_point_relative(&self) -> String {
+        paths::relative_to(&self.spec_path, &self.root)
+    }
+
+    /// Machine-dependent placeholders the spec uses (and the user did not define),
+    /// with their export-time values.
+    pub fn machine_dependent_placeholders(&self) -> BTreeMap<String, String> {
+        self.used_placeholders
+            .iter()
+            .filter(|p| placeholders::MACHINE_DEPENDENT.contains(&p.as_str()))
+            .filter(|p| !self.env_file_keys.contains(p))
+            .filter_map(|p| self.placeholder_defaults.get(p).map(|v| (p.clone(), v.clone())))
+            .collect()
+    }
+}
+
+/// Reads a UTF-8 text file with a clear error for folders, binary files and size.
+pub fn read_text(path: &Path) -> UserResult<String> {
+    let meta = std::fs::metadata(path).map_err(|e| {
+        UserError::new(format!("cannot read the file: {e}"))
+            .in_file(path)
+            .with_hint("check that the path exists and is readable")
+    })?;
+    if meta.is_dir() {
+        return Err(UserError::new("expected a file but found a folder")
+            .in_file(path)
+            .with_hint("point at the file inside the folder"));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(UserError::new(format!("the file is too large ({} bytes, the limit is {MAX_FILE_BYTES})", meta.len()))
+            .in_file(path));
+    }
+    let bytes = std::fs::read(path).map_err(|e| UserError::new(format!("cannot read the file: {e}")).in_file(path))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let line = e.as_bytes()[..at].iter().filter(|b| **b == b'\n').count() + 1;
+        UserError::new("the file is not valid UTF-8 text")
+            .in_file(path)
+            .at_line(line)
+            .with_hint("save the file as UTF-8; binary files cannot be task sources or specs")
+    })
+}
+
+/// Loads the project the options point at.
+pub fn load(opts: &LoadOptions) -> UserResult<Project> {
+    let entry = match &opts.entry_point {
+        Some(e) => entry_point::classify(e, &opts.cwd)?,
+        None => entry_point::discover(&opts.cwd)?,
+    };
+    match entry {
+        EntryPoint::File(path) => load_spec_file(&path, &opts.cwd),
+        EntryPoint::Directory(dir) => load_files(&opts.cwd, &dir, None),
+        EntryPoint::Pattern(pattern) => load_files(&opts.cwd, &opts.cwd, Some(&pattern)),
+    }
+}
+
+fn absolute(path: &Path, cwd: &Path) -> PathBuf {
+    paths::normalize(&if path.is_absolute() { path.to_path_buf() } else { cwd.join(path) })
+}
+
+fn load_spec_file(path: &Path, cwd: &Path) -> UserResult<Project> {
+    let path = absolute(path, cwd);
+    let spec_dir = path.parent().unwrap_or(cwd).to_path_buf();
+    let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("pipeline.yaml").to_string();
+    let root = entry_point::find_root(&spec_dir, &file_name).ok();
+    let spec = spec::load(&path, cwd, root.as_deref())?;
+    let root = root.unwrap_or_else(|| spec_dir.clone());
+    finish(spec, root, cwd, spec_dir)
+}
+
+fn finish(spec: spec::Spec, root: PathBuf, cwd: &Path, spec_dir: PathBuf) -> UserResult<Project> {
+    let mut warnings = spec.warnings.clone();
+    let decls = tasks::declare_all(&mut tasks::DeclContext { spec: &spec, root: &root, cwd, warnings: &mut warnings })?;
+    let mut dirs = vec![spec_dir.clone(), cwd.to_path_buf(), root.join("src"), root.clone()];
+    dirs.dedup();
+    let search = extract::SearchPath { dirs };
+    let (tasks, more) = extract::analyse(decls, &spec.meta, &root, &search)?;
+    warnings.extend(more);
+    Ok(Project {
+        spec_path: spec.path.clone(),
+        root,
+        tasks,
+        warnings,
+        used_placeholders: spec.used_placeholders.clone(),
+        placeholder_defaults: spec.env.defaults.clone(),
+        env_file_keys: spec.env.file_keys.clone(),
+    })
+}
+
+/// `DAGSpec.from_directory` / `from_files` (§2.3): one task per script or notebook,
+/// products and upstream extracted from the sources; no env.
+fn load_files(cwd: &Path, dir: &Path, pattern: Option<&str>) -> UserResult<Project> {
+    const SUFFIXES: &[&str] = &["py", "R", "Rmd", "r", "ipynb"];
+    let mut files: Vec<PathBuf> = match pattern {
+        Some(p) => {
+            let full = cwd.join(p).display().to_string();
+            glob::glob(&full)
+                .map_err(|e| UserError::new(format!("invalid pattern '{p}': {e}")))?
+                .filter_map(|r| r.ok())
+                .collect()
+        }
+        None => std::fs::read_dir(dir)
+            .map_err(|e| UserError::new(format!("cannot list the folder: {e}")).in_file(dir))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_file())
+            .filter(|p| p.extension().and_then(|e| e.to_str()).is_some_and(|e| SUFFIXES.contains(&e)))
+            .collect(),
+    };
+    files.sort();
+    for f in &files {
+        let ext = f.extension().and_then(|e| e.to_str()).unwrap_or("");
+        if !SUFFIXES.contains(&ext) {
+            return Err(UserError::new("cannot instantiate DAGSpec from files with invalid extensions")
+                .in_file(f)
+                .with_hint("only .py, .R, .Rmd, .r and .ipynb files can be tasks of a pattern entry point"));
+        }
+    }
+    if files.is_empty() {
+        return Err(UserError::new("the entry point matches no script or notebook").in_file(dir));
+    }
+    let spec_path = dir.join("pipeline.yaml");
+    let raw: Vec<spec::RawTask> = files
+        .iter()
+        .map(|f| {
+            let source = yaml::Node::new(yaml::Value::Str(f.display().to_string()), 1);
+            let key = yaml::Node::new(yaml::Value::Str("source".into()), 1);
+            spec::RawTask { node: yaml::Node::new(yaml::Value::Map(vec![(key, source)]), 1), file: f.clone(), imported: false }
+        })
+        .collect();
+    let empty = yaml::Node::new(yaml::Value::Map(Vec::new()), 1);
+    let spec = spec::Spec {
+        path: spec_path,
+        meta: spec::Meta {
+            extract_upstream: true,
+            extract_product: true,
+            product_default_class: [("NotebookRunner".to_string(), "File".to_string())].into_iter().collect(),
+            product_relative_to_source: false,
+            source_loader: None,
+        },
+        tasks: raw,
+        env: env::Env { file: None, values: empty, file_keys: Vec::new(), defaults: BTreeMap::new() },
+        used_placeholders: Vec::new(),
+        warnings: Vec::new(),
+    };
+    finish(spec, dir.to_path_buf(), cwd, dir.to_path_buf())
+}

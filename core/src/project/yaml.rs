@@ -157,12 +157,20 @@ pub fn python_float(f: f64) -> String {
     if f.is_nan() {
         "nan".into()
     } else if f.is_infinite() {
-        if f > 0.0 { "inf".into() } else { "-inf".into() }
+        if f > 0.0 {
+            "inf".into()
+        } else {
+            "-inf".into()
+        }
     } else if f == f.trunc() && f.abs() < 1e16 {
         format!("{f:.1}")
     } else {
         let s = format!("{f}");
-        if s.contains('e') || s.contains('.') { s } else { format!("{s}.0") }
+        if s.contains('e') || s.contains('.') {
+            s
+        } else {
+            format!("{s}.0")
+        }
     }
 }
 
@@ -191,14 +199,21 @@ pub fn parse(text: &str) -> Result<Node, YamlError> {
     if let Some(err) = builder.error {
         return Err(err);
     }
-    Ok(builder
-        .root
-        .unwrap_or_else(|| Node::new(Value::Null, 1)))
+    Ok(builder.root.unwrap_or_else(|| Node::new(Value::Null, 1)))
 }
 
 enum Frame {
-    Seq { items: Vec<Node>, line: usize, anchor: usize },
-    Map { entries: Vec<(Node, Node)>, pending_key: Option<Node>, line: usize, anchor: usize },
+    Seq {
+        items: Vec<Node>,
+        line: usize,
+        anchor: usize,
+    },
+    Map {
+        entries: Vec<(Node, Node)>,
+        pending_key: Option<Node>,
+        line: usize,
+        anchor: usize,
+    },
 }
 
 #[derive(Default)]
@@ -221,7 +236,11 @@ impl Builder {
         match self.stack.last_mut() {
             None => self.root = Some(node),
             Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, pending_key, .. }) => match pending_key.take() {
+            Some(Frame::Map {
+                entries,
+                pending_key,
+                ..
+            }) => match pending_key.take() {
                 None => *pending_key = Some(node),
                 Some(key) => entries.push((key, node)),
             },
@@ -263,18 +282,38 @@ impl MarkedEventReceiver for Builder {
             }
             Event::SequenceStart(anchor, _) => {
                 if self.stack.len() >= MAX_DEPTH {
-                    return self.fail(format!("the document is nested more than {MAX_DEPTH} levels deep"), line);
+                    return self.fail(
+                        format!("the document is nested more than {MAX_DEPTH} levels deep"),
+                        line,
+                    );
                 }
-                self.stack.push(Frame::Seq { items: Vec::new(), line, anchor });
+                self.stack.push(Frame::Seq {
+                    items: Vec::new(),
+                    line,
+                    anchor,
+                });
             }
             Event::MappingStart(anchor, _) => {
                 if self.stack.len() >= MAX_DEPTH {
-                    return self.fail(format!("the document is nested more than {MAX_DEPTH} levels deep"), line);
+                    return self.fail(
+                        format!("the document is nested more than {MAX_DEPTH} levels deep"),
+                        line,
+                    );
                 }
-                self.stack.push(Frame::Map { entries: Vec::new(), pending_key: None, line, anchor });
+                self.stack.push(Frame::Map {
+                    entries: Vec::new(),
+                    pending_key: None,
+                    line,
+                    anchor,
+                });
             }
             Event::SequenceEnd => {
-                if let Some(Frame::Seq { items, line, anchor }) = self.stack.pop() {
+                if let Some(Frame::Seq {
+                    items,
+                    line,
+                    anchor,
+                }) = self.stack.pop()
+                {
                     self.nodes += 1;
                     let node = Node::new(Value::Seq(items), line);
                     if anchor > 0 {
@@ -284,7 +323,13 @@ impl MarkedEventReceiver for Builder {
                 }
             }
             Event::MappingEnd => {
-                if let Some(Frame::Map { entries, line, anchor, .. }) = self.stack.pop() {
+                if let Some(Frame::Map {
+                    entries,
+                    line,
+                    anchor,
+                    ..
+                }) = self.stack.pop()
+                {
                     self.nodes += 1;
                     let node = Node::new(Value::Map(apply_merge_keys(entries)), line);
                     if anchor > 0 {
@@ -446,7 +491,9 @@ fn resolve_int(text: &str) -> Option<i64> {
             if part.len() == 2 && part.as_bytes()[0] > b'5' {
                 return None;
             }
-            value = value.checked_mul(60)?.checked_add(part.parse::<i64>().ok()?)?;
+            value = value
+                .checked_mul(60)?
+                .checked_add(part.parse::<i64>().ok()?)?;
         }
         value
     } else if body.starts_with('0') && body.len() > 1 {
@@ -454,9 +501,15 @@ fn resolve_int(text: &str) -> Option<i64> {
             return None;
         }
         let d = digits(&body[1..]);
-        if d.is_empty() { 0 } else { i64::from_str_radix(&d, 8).ok()? }
+        if d.is_empty() {
+            0
+        } else {
+            i64::from_str_radix(&d, 8).ok()?
+        }
     } else {
-        if !body.as_bytes()[0].is_ascii_digit() || !all_in(body, |b| b.is_ascii_digit() || b == b'_') {
+        if !body.as_bytes()[0].is_ascii_digit()
+            || !all_in(body, |b| b.is_ascii_digit() || b == b'_')
+        {
             return None;
         }
         digits(body).parse().ok()?
@@ -481,7 +534,9 @@ fn resolve_float(text: &str) -> Option<f64> {
         }
         let mut parts = int_part.split(':');
         let first = parts.next()?;
-        if !all_in(first, |b| b.is_ascii_digit() || b == b'_') || !first.as_bytes()[0].is_ascii_digit() {
+        if !all_in(first, |b| b.is_ascii_digit() || b == b'_')
+            || !first.as_bytes()[0].is_ascii_digit()
+        {
             return None;
         }
         let mut value: f64 = first.replace('_', "").parse().ok()?;
@@ -496,7 +551,9 @@ fn resolve_float(text: &str) -> Option<f64> {
         if !any {
             return None;
         }
-        let frac: f64 = format!("0.{}", frac.replace('_', "")).parse().unwrap_or(0.0);
+        let frac: f64 = format!("0.{}", frac.replace('_', ""))
+            .parse()
+            .unwrap_or(0.0);
         return Some(sign as f64 * (value + frac));
     }
     let (mantissa, exponent) = match body.find(['e', 'E']) {
@@ -637,7 +694,10 @@ mod tests {
         assert_eq!(Value::Float(0.5).python_str(), "0.5");
         assert_eq!(Value::Float(1.0).python_str(), "1.0");
         assert_eq!(Value::Bool(true).python_str(), "True");
-        let seq = Value::Seq(vec![Node::new(Value::Int(1), 1), Node::new(Value::Str("a".into()), 1)]);
+        let seq = Value::Seq(vec![
+            Node::new(Value::Int(1), 1),
+            Node::new(Value::Str("a".into()), 1),
+        ]);
         assert_eq!(seq.python_str(), "[1, 'a']");
     }
 }

@@ -1,0 +1,286 @@
+//! Pass 2 of loading (§0 step 13): each task's upstream names (and, with
+//! `meta.extract_product`, its product) from static analysis of its source, or from the
+//! declared `upstream` key. Every distinct source file or module is read and parsed
+//! once, in parallel; errors are reported for the first failing task in declaration
+//! order, so output is deterministic.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::analysis::notebook::{self, Language};
+use crate::analysis::python_function::{self, ModuleAnalysis};
+use crate::analysis::{jinja, python_cell, r_cell, AnalysisError, Literal};
+use crate::diagnostics::{UserError, UserResult, Warning};
+use crate::model::{Source, Task};
+
+use super::spec::{Meta, RawTask};
+use super::tasks::{build_product, TaskDecl};
+use super::yaml::{Node, Value};
+
+/// Where function modules are looked up, in order.
+pub struct SearchPath {
+    pub dirs: Vec<PathBuf>,
+}
+
+/// What one source file yields.
+#[derive(Debug, Clone)]
+struct FileResult {
+    upstream: Result<Vec<String>, UserError>,
+    product: Option<Result<Literal, UserError>>,
+    warnings: Vec<Warning>,
+}
+
+fn located(e: AnalysisError, file: &Path, first_line: usize) -> UserError {
+    let mut u = UserError::new(e.message).in_file(file);
+    if let Some(l) = e.line {
+        u = u.at_line(first_line + l - 1);
+    } else if first_line > 0 {
+        u = u.at_line(first_line);
+    }
+    if let Some(h) = e.hint {
+        u = u.with_hint(h);
+    }
+    u
+}
+
+fn analyse_notebook(path: &Path, want_product: bool) -> FileResult {
+    let fail = |e: UserError| FileResult { upstream: Err(e.clone()), product: want_product.then(|| Err(e)), warnings: Vec::new() };
+    let text = match super::read_text(path) {
+        Ok(t) => t,
+        Err(e) => return fail(e),
+    };
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    let info = match notebook::read_notebook(&text, ext) {
+        Ok(i) => i,
+        Err(e) => return fail(located(AnalysisError { message: format!("failed to read notebook: {}", e.message), ..e }, path, 1)),
+    };
+    let Some(cell) = info.params else {
+        let warning = Warning::new(
+            "has no cell tagged \"parameters\": Ploomber would rewrite this file to add one (soopervisor never modifies your files), and the task gets no upstream dependencies; add a cell tagged parameters with upstream = None (or the real upstream list)",
+        )
+        .in_file(path);
+        let product = want_product.then(|| {
+            Err(UserError::new("notebook does not have a cell with the tag \"parameters\", so its product cannot be extracted")
+                .in_file(path)
+                .with_hint("add a cell tagged parameters with product = 'path/to/output'"))
+        });
+        return FileResult { upstream: Ok(Vec::new()), product, warnings: vec![warning] };
+    };
+    let mut warnings = Vec::new();
+    if cell.is_last_cell {
+        warnings.push(
+            Warning::new("the parameters cell is the last cell: Ploomber will fail to run this task; add a cell with your code after it")
+                .in_file(path)
+                .at_line(cell.first_line),
+        );
+    }
+    let (upstream, product) = match &info.language {
+        Language::Python => (
+            python_cell::upstream(&cell.source),
+            want_product.then(|| python_cell::product(&cell.source)),
+        ),
+        Language::R => (r_cell::upstream(&cell.source), want_product.then(|| r_cell::product(&cell.source))),
+        Language::Other(lang) => {
+            let e = AnalysisError::new(format!("\"{lang}\" is unsupported, supported languages are ['python', 'r']"));
+            (Err(e.clone()), want_product.then(|| Err(e)))
+        }
+    };
+    FileResult {
+        upstream: upstream.map_err(|e| located(e, path, cell.first_line)),
+        product: product.map(|p| p.map_err(|e| located(e, path, cell.first_line))),
+        warnings,
+    }
+}
+
+fn analyse_template(path: &Path, class: &str, want_product: bool) -> FileResult {
+    let fail = |e: UserError| FileResult { upstream: Err(e.clone()), product: want_product.then(|| Err(e)), warnings: Vec::new() };
+    let text = match super::read_text(path) {
+        Ok(t) => t,
+        Err(e) => return fail(e),
+    };
+    if class == "SQLScript" && !jinja::has_placeholders(&text) && !want_product {
+        return fail(
+            UserError::new("the {{product}} placeholder is required in SQLScript sources")
+                .in_file(path)
+                .with_hint("e.g. CREATE TABLE {{product}} AS (SELECT * FROM ...)"),
+        );
+    }
+    if class == "ShellScript" && !jinja::references_variable(&text, "product") {
+        return fail(
+            UserError::new("ShellScript must include {{product}} in its source")
+                .in_file(path)
+                .with_hint("write the output path as {{product}} in the script"),
+        );
+    }
+    FileResult {
+        upstream: jinja::upstream(&text).map_err(|e| located(e, path, 1)),
+        product: want_product.then(|| match jinja::product(&text) {
+            Ok(Some((_, lit))) => Ok(lit),
+            Ok(None) => Err(UserError::new("no {% set product = ... %} found to extract the product from")
+                .in_file(path)
+                .with_hint("add {% set product = SQLRelation(['schema', 'name', 'table']) %}")),
+            Err(e) => Err(located(e, path, 1)),
+        }),
+        warnings: Vec::new(),
+    }
+}
+
+fn uses_template_analysis(class: &str) -> bool {
+    matches!(class, "SQLScript" | "SQLDump" | "SQLTransfer" | "ShellScript")
+}
+
+fn uses_notebook_analysis(class: &str) -> bool {
+    matches!(class, "NotebookRunner" | "ScriptRunner")
+}
+
+/// Turns a literal read from code into a YAML node (to reuse product building).
+fn literal_node(lit: &Literal, line: usize) -> Node {
+    let v = match lit {
+        Literal::None => Value::Null,
+        Literal::Str(s) => Value::Str(s.clone()),
+        Literal::Int(i) => Value::Int(*i),
+        Literal::Float(f) => Value::Float(*f),
+        Literal::Bool(b) => Value::Bool(*b),
+        Literal::List(items) => Value::Seq(items.iter().map(|i| literal_node(i, line)).collect()),
+        Literal::Map(entries) => Value::Map(
+            entries.iter().map(|(k, v)| (Node::new(Value::Str(k.clone()), line), literal_node(v, line))).collect(),
+        ),
+    };
+    Node::new(v, line)
+}
+
+/// Runs static analysis for every declaration and returns the tasks (upstream names
+/// unexpanded: wildcards are resolved by the DAG).
+pub fn analyse(decls: Vec<TaskDecl>, meta: &Meta, root: &Path, search: &SearchPath) -> UserResult<(Vec<Task>, Vec<Warning>)> {
+    let want_product = meta.extract_product;
+    let need_sources = meta.extract_upstream || want_product;
+
+    // Distinct files to analyse.
+    let mut files: Vec<(PathBuf, String)> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut dotted: Vec<String> = Vec::new();
+    let mut seen_dotted = std::collections::HashSet::new();
+    if need_sources {
+        for d in &decls {
+            match &d.source {
+                Source::File { path, .. } if uses_notebook_analysis(&d.class) || uses_template_analysis(&d.class) => {
+                    if seen.insert(path.clone()) {
+                        files.push((path.clone(), d.class.clone()));
+                    }
+                }
+                Source::DottedPath(p) if meta.extract_upstream => {
+                    if seen_dotted.insert(p.clone()) {
+                        dotted.push(p.clone());
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    let file_results: HashMap<PathBuf, FileResult> = files
+        .par_iter()
+        .map(|(path, class)| {
+            let r = if uses_notebook_analysis(class) {
+                analyse_notebook(path, want_product)
+            } else {
+                analyse_template(path, class, want_product)
+            };
+            (path.clone(), r)
+        })
+        .collect();
+
+    // Function tasks: locate each module once, parse each module once.
+    let located_fns: HashMap<String, Result<(PathBuf, String), UserError>> = dotted
+        .par_iter()
+        .map(|d| {
+            let r = python_function::locate(d, &search.dirs).map_err(|e| {
+                let mut u = UserError::new(e.message.clone());
+                u.hint = e.hint.clone().or_else(|| {
+                    Some(format!(
+                        "dotted paths are looked up from {}; check the module path and that each package folder has an __init__.py",
+                        search.dirs.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+                    ))
+                });
+                u
+            });
+            (d.clone(), r)
+        })
+        .collect();
+    let mut modules: Vec<PathBuf> = located_fns.values().filter_map(|r| r.as_ref().ok()).map(|(p, _)| p.clone()).collect();
+    modules.sort();
+    modules.dedup();
+    let parsed: HashMap<PathBuf, Result<ModuleAnalysis, UserError>> = modules
+        .par_iter()
+        .map(|path| {
+            let r = super::read_text(path).and_then(|text| ModuleAnalysis::parse(&text, path).map_err(|e| located(e, path, 1)));
+            (path.clone(), r)
+        })
+        .collect();
+
+    let mut tasks = Vec::with_capacity(decls.len());
+    let mut warnings: Vec<Warning> = Vec::new();
+    let mut warned = std::collections::HashSet::new();
+    for d in decls {
+        let ctx = |e: UserError| e.context(format!("failed to initialize task '{}'", d.name)).or_file(&d.file).or_line(d.line);
+        let mut product = d.product.clone();
+        let upstream: Vec<String> = if let Some(declared) = &d.declared_upstream {
+            declared.clone()
+        } else {
+            match &d.source {
+                Source::File { path, .. } if file_results.contains_key(path) => {
+                    let r = &file_results[path];
+                    if warned.insert(path.clone()) {
+                        warnings.extend(r.warnings.iter().cloned());
+                    }
+                    if want_product {
+                        let lit = r.product.clone().unwrap_or_else(|| Err(UserError::new("product extraction is not available for this task class")));
+                        let lit = lit.map_err(ctx)?;
+                        let raw = RawTask { node: Node::new(Value::Null, 1), file: path.clone(), imported: false };
+                        let base = if meta.product_relative_to_source { path.parent().unwrap_or(root).to_path_buf() } else { root.to_path_buf() };
+                        product = Some(
+                            build_product(&raw, &literal_node(&lit, 1), &d.product_class, &d.class, (&base, root), &d.nb_product_keys, None)
+                                .map_err(ctx)?,
+                        );
+                    }
+                    if meta.extract_upstream { r.upstream.clone().map_err(ctx)? } else { Vec::new() }
+                }
+                Source::DottedPath(p) if meta.extract_upstream => {
+                    if want_product {
+                        return Err(ctx(UserError::new("extract product is not implemented for python callables")
+                            .with_hint("set meta.extract_product: false and declare the product of function tasks")));
+                    }
+                    let (module, func) = located_fns[p].clone().map_err(ctx)?;
+                    let analysis = parsed[&module].as_ref().map_err(|e| ctx(e.clone()))?;
+                    analysis.function(&func).map_err(|e| ctx(located(e, &module, 1)))?.upstream
+                }
+                _ => {
+                    if want_product && product.is_none() {
+                        return Err(ctx(UserError::new(format!("extract product is not implemented for {} tasks", d.class))));
+                    }
+                    Vec::new()
+                }
+            }
+        };
+        let Some(product) = product else {
+            return Err(ctx(UserError::new("the task has no product")));
+        };
+        let mut upstream = upstream;
+        upstream.sort();
+        upstream.dedup();
+        tasks.push(Task {
+            name: d.name,
+            class: d.class,
+            product_class: d.product_class,
+            source: d.source,
+            product,
+            params: d.params,
+            upstream,
+            declared_in: d.file,
+            declared_line: d.line,
+        });
+    }
+    Ok((tasks, warnings))
+}

@@ -1,0 +1,358 @@
+//! `pipeline.yaml` as a document (§0 steps 1-10, §5, §6): reading, the list form,
+//! top-level and `meta` validation with Ploomber's defaults, rendering every value with
+//! the env, and `meta.import_tasks_from`. Produces the raw task entries.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::diagnostics::{pretty_list, UserError, UserResult, Warning};
+
+use super::cast::cast_node;
+use super::env::{self, Env, EnvRequest};
+use super::placeholders::Renderer;
+use super::yaml::{self, Node, Value};
+
+const TOP_LEVEL_KEYS: &[&str] = &[
+    "meta", "config", "clients", "tasks", "serializer", "unserializer", "executor", "on_finish",
+    "on_render", "on_failure",
+];
+const META_KEYS: &[&str] = &[
+    "extract_upstream", "extract_product", "product_default_class", "product_relative_to_source",
+    "source_loader", "import_tasks_from", "jupyter_hot_reload", "jupyter_functions_as_notebooks",
+];
+/// Ploomber's task classes (`ploomber.tasks`).
+pub const TASK_CLASSES: &[&str] = &[
+    "PythonCallable", "ShellScript", "SQLScript", "SQLDump", "SQLTransfer", "SQLUpload",
+    "PostgresCopyFrom", "NotebookRunner", "ScriptRunner", "DownloadFromURL", "Link", "Input",
+    "UploadToS3", "TaskGroup",
+];
+/// Ploomber's product classes (`ploomber.products`).
+pub const PRODUCT_CLASSES: &[&str] = &[
+    "File", "MetaProduct", "Product", "SQLiteRelation", "PostgresRelation", "GenericProduct",
+    "GenericSQLRelation", "SQLRelation", "EmptyProduct",
+];
+
+/// `meta.source_loader`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceLoader {
+    pub path: Option<String>,
+    pub module: Option<String>,
+}
+
+/// The `meta` section with defaults filled in.
+#[derive(Debug, Clone)]
+pub struct Meta {
+    pub extract_upstream: bool,
+    pub extract_product: bool,
+    pub product_default_class: BTreeMap<String, String>,
+    pub product_relative_to_source: bool,
+    pub source_loader: Option<SourceLoader>,
+}
+
+/// One task entry before it becomes a typed task.
+#[derive(Debug, Clone)]
+pub struct RawTask {
+    /// The entry, as a mapping (bare strings become `{source: ...}`).
+    pub node: Node,
+    /// The file that declares it (the spec, or an `import_tasks_from` file).
+    pub file: PathBuf,
+    /// True for entries from `import_tasks_from` (their relative file sources are
+    /// resolved against the imported file's folder).
+    pub imported: bool,
+}
+
+/// A spec read, validated and rendered.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    pub path: PathBuf,
+    pub meta: Meta,
+    pub tasks: Vec<RawTask>,
+    pub env: Env,
+    /// Every placeholder name the spec (and imported files) used.
+    pub used_placeholders: Vec<String>,
+    pub warnings: Vec<Warning>,
+}
+
+pub(crate) fn yaml_error(path: &Path, text: &str, e: yaml::YamlError) -> UserError {
+    let mut err = UserError::new(format!("invalid YAML: {}", e.message)).in_file(path).at_line(e.line);
+    if text.contains("{{") || text.contains("}}") {
+        err = err.with_hint(
+            "it looks like you're using placeholders: a value that starts with {{ must be quoted, e.g. product: \"{{root}}/out.csv\"",
+        );
+    }
+    err
+}
+
+fn invalid_keys(what: &str, bad: &[String], valid: &[&str]) -> String {
+    format!(
+        "{what} has invalid key{} {}. Valid keys are: {}",
+        if bad.len() > 1 { "s" } else { "" },
+        pretty_list(bad),
+        pretty_list(valid)
+    )
+}
+
+fn default_product_classes() -> BTreeMap<String, String> {
+    [
+        ("SQLDump", "File"),
+        ("NotebookRunner", "File"),
+        ("ScriptRunner", "File"),
+        ("SQLScript", "SQLRelation"),
+        ("PythonCallable", "File"),
+        ("ShellScript", "File"),
+    ]
+    .into_iter()
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .collect()
+}
+
+/// Reads and renders a spec. `root` is the project root (None if it cannot be found).
+pub fn load(path: &Path, cwd: &Path, root: Option<&Path>) -> UserResult<Spec> {
+    let text = super::read_text(path)?;
+    let mut doc = yaml::parse(&text).map_err(|e| yaml_error(path, &text, e))?;
+    let mut warnings = Vec::new();
+
+    if let Value::Seq(_) = doc.value {
+        let line = doc.line;
+        doc = Node::new(Value::Map(vec![(Node::new(Value::Str("tasks".into()), line), doc)]), line);
+    }
+    let Some(entries) = doc.as_map() else {
+        return Err(UserError::new(format!(
+            "expected the spec to be a mapping with a 'tasks' key (or a list of tasks), got a {}",
+            doc.type_name()
+        ))
+        .in_file(path)
+        .at_line(doc.line)
+        .with_hint("start the file with 'tasks:' followed by a list of tasks"));
+    };
+
+    let keys: Vec<String> = entries.iter().map(|(k, _)| k.value.python_str()).collect();
+    if keys.iter().any(|k| k == "location") {
+        let line = doc.get("location").map(|n| n.line).unwrap_or(1);
+        if keys.len() > 1 {
+            return Err(UserError::new("if 'location' is present in the spec, it must be the only key")
+                .in_file(path)
+                .at_line(line));
+        }
+        return Err(UserError::new(
+            "this spec builds its DAG with a Python factory ('location:'), which cannot be analysed statically: soopervisor never runs user code",
+        )
+        .in_file(path)
+        .at_line(line)
+        .with_hint("list the tasks in pipeline.yaml instead of pointing at a factory"));
+    }
+    let bad: Vec<String> = keys.iter().filter(|k| !TOP_LEVEL_KEYS.contains(&k.as_str())).cloned().collect();
+    if !bad.is_empty() {
+        let line = entries.iter().find(|(k, _)| k.value.python_str() == bad[0]).map(|(k, _)| k.line).unwrap_or(1);
+        return Err(UserError::new(invalid_keys("the spec", &bad, TOP_LEVEL_KEYS))
+            .in_file(path)
+            .at_line(line)
+            .with_hint("remove or rename the key; import_tasks_from belongs under meta"));
+    }
+    let Some(tasks_node) = doc.get("tasks") else {
+        return Err(UserError::new("the spec is missing the 'tasks' key").in_file(path).at_line(1).with_hint(
+            "add 'tasks:' with a list of tasks, e.g.\ntasks:\n  - source: scripts/load.py\n    product: output/load.ipynb",
+        ));
+    };
+    if !matches!(tasks_node.value, Value::Seq(_) | Value::Null) {
+        return Err(UserError::new(format!(
+            "expected 'tasks' in the spec to contain a list, but got a {}",
+            tasks_node.type_name()
+        ))
+        .in_file(path)
+        .at_line(tasks_node.line)
+        .with_hint("write each task as a list item starting with '- '"));
+    }
+
+    // Env and rendering of every value.
+    let wants_git = text.contains("git");
+    let env = env::build(&EnvRequest { spec_path: path, cwd, root, wants_git })?;
+    let renderer = Renderer::new(&env.values);
+    renderer.render_node(&mut doc, path)?;
+    cast_node(&mut doc);
+
+    let meta = read_meta(doc.get("meta"), path)?;
+
+    let mut tasks: Vec<RawTask> = Vec::new();
+    let tasks_node = doc.get("tasks").cloned().unwrap_or(Node::new(Value::Null, 1));
+    let import_from = doc.get("meta").and_then(|m| m.get("import_tasks_from")).filter(|n| !n.is_null()).cloned();
+
+    let mut imported: Vec<RawTask> = Vec::new();
+    if let Some(node) = import_from {
+        let Some(rel) = node.as_str() else {
+            return Err(UserError::new("meta.import_tasks_from must be a path to a YAML file")
+                .in_file(path)
+                .at_line(node.line));
+        };
+        let spec_dir = path.parent().unwrap_or(Path::new("."));
+        let file = spec_dir.join(rel);
+        if !file.is_file() {
+            return Err(UserError::new(format!("meta.import_tasks_from points at '{rel}', which does not exist"))
+                .in_file(path)
+                .at_line(node.line)
+                .with_hint(format!("create {} or fix the path (relative to the spec's folder)", file.display())));
+        }
+        let itext = super::read_text(&file)?;
+        let mut inode = yaml::parse(&itext).map_err(|e| yaml_error(&file, &itext, e))?;
+        match &inode.value {
+            Value::Seq(_) => {}
+            Value::Null => {
+                return Err(UserError::new("expected import_tasks_from file to return a list of tasks, got: None")
+                    .in_file(&file)
+                    .with_hint("list tasks in the file, each starting with '- '"))
+            }
+            _ => {
+                return Err(UserError::new(format!(
+                    "expected list when loading YAML file from import_tasks_from, got a {}",
+                    inode.type_name()
+                ))
+                .in_file(&file)
+                .at_line(inode.line)
+                .with_hint("the file must be a plain YAML list of tasks, without a 'tasks:' key"))
+            }
+        }
+        renderer.render_node(&mut inode, &file)?;
+        cast_node(&mut inode);
+        if let Value::Seq(items) = inode.value {
+            for item in items {
+                imported.push(RawTask { node: bare_to_mapping(item), file: file.clone(), imported: true });
+            }
+        }
+    }
+
+    match tasks_node.value {
+        Value::Null => {
+            if imported.is_empty() {
+                return Err(UserError::new("failed to initialize spec, \"tasks\" section is empty")
+                    .in_file(path)
+                    .at_line(tasks_node.line)
+                    .with_hint("add at least one task under 'tasks:'"));
+            }
+        }
+        Value::Seq(items) => {
+            for item in items {
+                tasks.push(RawTask { node: bare_to_mapping(item), file: path.to_path_buf(), imported: false });
+            }
+        }
+        _ => unreachable!("checked above"),
+    }
+    tasks.extend(imported);
+
+    let used: Vec<String> = renderer.used().into_iter().collect();
+    let unused: Vec<&String> = env
+        .file_keys
+        .iter()
+        .filter(|k| !used.contains(k) && !env.defaults.contains_key(*k) && !k.starts_with('_'))
+        .collect();
+    if !unused.is_empty() {
+        warnings.push(
+            Warning::new(format!(
+                "the following placeholders are declared in the environment but unused in the spec: {}",
+                pretty_list(unused)
+            ))
+            .in_file(env.file.as_deref().unwrap_or(path)),
+        );
+    }
+
+    Ok(Spec { path: path.to_path_buf(), meta, tasks, env, used_placeholders: used, warnings })
+}
+
+/// `- a.py` is `{source: a.py}`.
+fn bare_to_mapping(node: Node) -> Node {
+    match node.value {
+        Value::Str(_) => {
+            let line = node.line;
+            Node::new(Value::Map(vec![(Node::new(Value::Str("source".into()), line), node)]), line)
+        }
+        _ => node,
+    }
+}
+
+fn bool_key(node: &Node, key: &str, path: &Path) -> UserResult<bool> {
+    match &node.value {
+        Value::Bool(b) => Ok(*b),
+        _ => Err(UserError::new(format!("meta.{key} must be true or false, got {}", node.value.python_repr()))
+            .in_file(path)
+            .at_line(node.line)),
+    }
+}
+
+fn read_meta(meta: Option<&Node>, path: &Path) -> UserResult<Meta> {
+    let mut out = Meta {
+        extract_upstream: true,
+        extract_product: false,
+        product_default_class: default_product_classes(),
+        product_relative_to_source: false,
+        source_loader: None,
+    };
+    let Some(meta) = meta.filter(|m| !m.is_null()) else {
+        return Ok(out);
+    };
+    let Some(entries) = meta.as_map() else {
+        return Err(UserError::new("'meta' must be a mapping").in_file(path).at_line(meta.line));
+    };
+    let bad: Vec<String> = entries
+        .iter()
+        .map(|(k, _)| k.value.python_str())
+        .filter(|k| !META_KEYS.contains(&k.as_str()))
+        .collect();
+    if !bad.is_empty() {
+        let line = entries.iter().find(|(k, _)| k.value.python_str() == bad[0]).map(|(k, _)| k.line).unwrap_or(meta.line);
+        return Err(UserError::new(invalid_keys("meta", &bad, META_KEYS)).in_file(path).at_line(line));
+    }
+    for (k, v) in entries {
+        match k.value.python_str().as_str() {
+            "extract_upstream" => out.extract_upstream = bool_key(v, "extract_upstream", path)?,
+            "extract_product" => out.extract_product = bool_key(v, "extract_product", path)?,
+            "product_relative_to_source" => {
+                out.product_relative_to_source = bool_key(v, "product_relative_to_source", path)?
+            }
+            "product_default_class" => {
+                let Some(m) = v.as_map() else {
+                    return Err(UserError::new("meta.product_default_class must be a mapping of task class to product class")
+                        .in_file(path)
+                        .at_line(v.line));
+                };
+                for (tk, pv) in m {
+                    let task_class = tk.value.python_str();
+                    let product_class = pv.value.python_str();
+                    if !TASK_CLASSES.contains(&task_class.as_str()) {
+                        return Err(UserError::new(format!("meta.product_default_class: '{task_class}' is not a task class"))
+                            .in_file(path)
+                            .at_line(tk.line)
+                            .with_hint(format!("valid task classes: {}", TASK_CLASSES.join(", "))));
+                    }
+                    if !PRODUCT_CLASSES.contains(&product_class.as_str()) {
+                        return Err(UserError::new(format!("meta.product_default_class: '{product_class}' is not a product class"))
+                            .in_file(path)
+                            .at_line(pv.line)
+                            .with_hint(format!("valid product classes: {}", PRODUCT_CLASSES.join(", "))));
+                    }
+                    out.product_default_class.insert(task_class, product_class);
+                }
+            }
+            "source_loader" => {
+                if v.is_null() {
+                    continue;
+                }
+                let get = |key: &str| -> UserResult<Option<String>> {
+                    match v.get(key) {
+                        None => Ok(None),
+                        Some(n) if n.is_null() => Ok(None),
+                        Some(n) => n.as_str().map(|s| Some(s.to_string())).ok_or_else(|| {
+                            UserError::new(format!("meta.source_loader.{key} must be a string")).in_file(path).at_line(n.line)
+                        }),
+                    }
+                };
+                if v.as_map().is_none() {
+                    return Err(UserError::new("meta.source_loader must be a mapping with 'path' and/or 'module'")
+                        .in_file(path)
+                        .at_line(v.line));
+                }
+                out.source_loader = Some(SourceLoader { path: get("path")?, module: get("module")? });
+            }
+            _ => {}
+        }
+    }
+    Ok(out)
+}
