@@ -2,6 +2,7 @@
 //! dependencies and command, plus the project facts every backend needs. Built from the
 //! DAG by task selection ([`select`]: modes and `--task`), consumed by backends.
 
+pub mod build;
 pub mod select;
 pub mod status;
 
