@@ -1,1 +1,18 @@
-//! soopervisor backend: argo (being written).
+//! soopervisor backend for Argo Workflows: exports a Ploomber plan as one Argo
+//! `Workflow` (a DAG task per Ploomber task, every pod running `ploomber task` from the
+//! project copied to a shared NFS volume).
+//!
+//! Modules: [`config`] (the `argo` section of `soopervisor.yaml` and the registration),
+//! [`model`] (typed Argo objects), [`script`] (the pod script), [`pinned`] (pinned
+//! placeholders for the pods), [`nest`] (DAG templates within Argo's limits),
+//! [`export`] (building and encoding the Workflow), [`lint`] (checking what we emit).
+
+pub mod config;
+pub mod export;
+pub mod lint;
+pub mod model;
+pub mod nest;
+pub mod pinned;
+pub mod script;
+
+pub use config::{ArgoConfig, MountedVolume};

@@ -46,13 +46,17 @@ fn slug(s: &str) -> String {
     out.trim_matches('-').to_string()
 }
 
+/// Words that engines' dependency expressions (Argo's `depends`, Airflow's...) read
+/// as literals or operators rather than as a task name.
+const RESERVED: &[&str] = &["true", "false", "and", "or", "not", "in", "nil", "null"];
+
 /// The readable part of an engine name for `name`, before collision handling:
 /// the slug, `task` when nothing is left, `t-` before a leading digit.
 fn base_name(name: &str) -> String {
     let s = slug(name);
     if s.is_empty() {
         "task".to_string()
-    } else if s.starts_with(|c: char| c.is_ascii_digit()) {
+    } else if s.starts_with(|c: char| c.is_ascii_digit()) || RESERVED.contains(&s.as_str()) {
         format!("t-{s}")
     } else {
         s
@@ -202,6 +206,9 @@ mod tests {
         assert_eq!(m.get("1_000"), Some("t-1-000"));
         assert_eq!(m.get("___"), Some("task"));
         assert_eq!(m.get("9lives"), Some("t-9lives"));
+        let m = NameMap::new(["true", "And"]);
+        assert_eq!(m.get("true"), Some("t-true"));
+        assert_eq!(m.get("And"), Some("t-and"));
     }
 
     #[test]

@@ -1,0 +1,116 @@
+//! Hand-built plans shared by the Argo backend's integration tests.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use soopervisor_core::plan::{CondaEnvironment, Mode, Plan, PlannedTask, ProjectInfo};
+
+pub fn project(name: &str) -> ProjectInfo {
+    ProjectInfo {
+        root: PathBuf::from(format!("/home/user/{name}")),
+        name: name.to_string(),
+        entry_point: "pipeline.yaml".to_string(),
+        is_package: false,
+        conda: Some(CondaEnvironment {
+            file: "environment.yml".to_string(),
+            name: "my-env".to_string(),
+        }),
+        pip_requirements: None,
+    }
+}
+
+pub fn task(name: &str, upstream: &[&str]) -> PlannedTask {
+    let mut up: Vec<String> = upstream.iter().map(|s| s.to_string()).collect();
+    up.sort();
+    PlannedTask {
+        name: name.to_string(),
+        class: "NotebookRunner".to_string(),
+        upstream: up.clone(),
+        all_upstream: up,
+        products: vec![format!("products/{name}.ipynb")],
+    }
+}
+
+pub fn plan(project: ProjectInfo, mode: Mode, tasks: Vec<PlannedTask>) -> Plan {
+    Plan {
+        project,
+        mode,
+        tasks,
+        pinned_placeholders: BTreeMap::new(),
+        warnings: Vec::new(),
+    }
+}
+
+/// load → (clean, features) → train: a fan-out and a fan-in.
+pub fn diamond(mode: Mode) -> Plan {
+    plan(
+        project("ml-basic"),
+        mode,
+        vec![
+            task("load", &[]),
+            task("clean", &["load"]),
+            task("features", &["load"]),
+            task("train", &["clean", "features"]),
+        ],
+    )
+}
+
+/// Names that need sanitising, colliding names, and YAML 1.1 traps.
+pub fn odd_names() -> Plan {
+    plan(
+        project("My_Project"),
+        Mode::Regular,
+        vec![
+            task("get_data", &[]),
+            task("clean_1", &["get_data"]),
+            task("clean-1", &["get_data"]),
+            task("Fit.Model", &["clean_1", "clean-1"]),
+            task("yes", &["Fit.Model"]),
+            task("1_000", &["Fit.Model"]),
+            task("on", &["yes", "1_000"]),
+        ],
+    )
+}
+
+/// A `setup.py` + `src/` project.
+pub fn packaged() -> Plan {
+    let mut p = project("ml_online");
+    p.entry_point = "src/ml_online/pipeline.yaml".to_string();
+    p.is_package = true;
+    plan(
+        p,
+        Mode::Incremental,
+        vec![
+            task("get", &[]),
+            task("features", &["get"]),
+            task("join", &["get", "features"]),
+        ],
+    )
+}
+
+/// `n` tasks: a chain root → c1 → ... with a fan-out of leaves off every 10th link
+/// and a final fan-in over the chain's tail and the leaves of the last block.
+pub fn big(n: usize) -> Plan {
+    let mut tasks = vec![task("root", &[])];
+    let mut prev = "root".to_string();
+    let mut i = 1;
+    while tasks.len() < n - 1 {
+        let name = format!("chain_{i}");
+        tasks.push(task(&name, &[&prev]));
+        if i % 10 == 0 && tasks.len() < n - 1 {
+            tasks.push(task(&format!("leaf_{i}"), &[&name, "root"]));
+        }
+        prev = name;
+        i += 1;
+    }
+    let leaves: Vec<String> = tasks
+        .iter()
+        .filter(|t| t.name.starts_with("leaf_"))
+        .map(|t| t.name.clone())
+        .collect();
+    let mut ups: Vec<&str> = leaves.iter().map(String::as_str).collect();
+    ups.push(&prev);
+    tasks.push(task("final", &ups));
+    plan(project("big"), Mode::Force, tasks)
+}
