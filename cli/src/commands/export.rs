@@ -1,0 +1,181 @@
+//! `soopervisor export [TARGET]`: load and check the pipeline, plan the tasks to run,
+//! let the backend build its files in memory, then write them atomically (nothing is
+//! written when any step fails) and print the next steps.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::ValueEnum;
+use serde_yaml::{Mapping, Value};
+
+use soopervisor_core::backend::{ExportTarget, OutputFormat};
+use soopervisor_core::diagnostics::UserError;
+use soopervisor_core::output::atomic::{self, PendingFile};
+use soopervisor_core::plan::{self, Mode};
+
+use crate::config;
+use crate::pipeline::{self, ProjectArgs};
+
+#[derive(Debug, Clone, Copy, ValueEnum, Default, PartialEq, Eq)]
+pub enum ModeArg {
+    /// Only tasks whose products are missing or outdated
+    #[default]
+    Incremental,
+    /// Every task
+    Regular,
+    /// Every task, forcing Ploomber to run it
+    Force,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, Default, PartialEq, Eq)]
+pub enum FormatArg {
+    #[default]
+    Yaml,
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// A target section of soopervisor.yaml; without it: --backend (default argo) with
+    /// its defaults, written at the project root
+    pub target: Option<String>,
+    /// The engine to export to (see: soopervisor backends)
+    #[arg(short = 'b', long)]
+    pub backend: Option<String>,
+    /// How data moves between tasks (e.g. nfs)
+    #[arg(long)]
+    pub storage: Option<String>,
+    #[command(flatten)]
+    pub project: ProjectArgs,
+    /// Which tasks to export
+    #[arg(short = 'm', long, value_enum, default_value_t)]
+    pub mode: ModeArg,
+    /// Export only this task (no dependencies)
+    #[arg(short = 't', long, value_name = "NAME")]
+    pub task: Option<String>,
+    /// Write the main file here instead (- for standard output)
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<String>,
+    /// Spec encoding, for backends that offer both
+    #[arg(long, value_enum, default_value_t)]
+    pub format: FormatArg,
+    /// Submit to the engine after exporting (backends that can)
+    #[arg(long)]
+    pub submit: bool,
+}
+
+pub fn run(args: ExportArgs) -> anyhow::Result<()> {
+    let (project, dag) = pipeline::load(&args.project)?;
+    let root = project.root.clone();
+
+    let mut overrides = Mapping::new();
+    if let Some(storage) = &args.storage {
+        overrides.insert(Value::String("storage".into()), Value::String(storage.clone()));
+    }
+    let (backend_config, target_dir) = match &args.target {
+        Some(target) => {
+            if target.contains('/') || target.starts_with('.') || target.is_empty() {
+                return Err(UserError::new(format!("'{target}' is not a valid target name"))
+                    .with_hint("target names are plain folder names such as training or prod")
+                    .into());
+            }
+            let file = config::path(&root);
+            let mut section = config::section(&file, target)?;
+            if let Some(b) = &args.backend {
+                let wanted = config::canonical_backend(b)?;
+                let have = section.get(Value::String("backend".into())).and_then(|v| v.as_str()).map(config::canonical_backend).transpose()?;
+                if have.is_some_and(|h| h != wanted) {
+                    return Err(UserError::new(format!("--backend {b} conflicts with the '{target}' section, which uses another backend"))
+                        .in_file(&file)
+                        .with_hint(format!("drop --backend, or export another target (soopervisor add NAME --backend {b})"))
+                        .into());
+                }
+                section.insert(Value::String("backend".into()), Value::String(wanted.to_string()));
+            }
+            (config::backend_config(section, &overrides, Some(&file))?, root.join(target))
+        }
+        None => {
+            let name = args.backend.clone().unwrap_or_else(|| "argo".to_string());
+            let mut section = Mapping::new();
+            section.insert(Value::String("backend".into()), Value::String(name));
+            (config::backend_config(section, &overrides, None)?, root.clone())
+        }
+    };
+
+    let mode = match args.mode {
+        ModeArg::Incremental => Mode::Incremental,
+        ModeArg::Regular => Mode::Regular,
+        ModeArg::Force => Mode::Force,
+    };
+    let plan = plan::build::build(&project, &dag, mode, args.task.as_deref())?;
+    let mut warnings = plan.warnings.clone();
+    warnings.extend(backend_config.check(&plan)?);
+
+    let target = ExportTarget {
+        dir: target_dir.clone(),
+        name: args.target.clone(),
+        format: match args.format {
+            FormatArg::Yaml => OutputFormat::Yaml,
+            FormatArg::Json => OutputFormat::Json,
+        },
+    };
+    let export = backend_config.export(&plan, &target)?;
+    warnings.extend(export.warnings.iter().cloned());
+    crate::print_warnings(&warnings);
+
+    let Some(main) = export.files.first() else {
+        return Err(anyhow::anyhow!("the backend produced no files"));
+    };
+    match args.output.as_deref() {
+        Some("-") => {
+            if export.files.len() > 1 {
+                return Err(UserError::new("--output - prints one file, but this backend writes several")
+                    .with_hint("drop --output to write them into the target folder")
+                    .into());
+            }
+            std::io::stdout().write_all(&main.contents)?;
+            return Ok(());
+        }
+        Some(path) => {
+            if export.files.len() > 1 {
+                return Err(UserError::new("--output names one file, but this backend writes several")
+                    .with_hint("drop --output to write them into the target folder")
+                    .into());
+            }
+            let dest = args.project.cwd()?.join(path);
+            atomic::write_all(&[PendingFile { path: dest.clone(), contents: main.contents.clone(), executable: main.executable }])?;
+            eprintln!("Wrote {}", dest.display());
+        }
+        None => {
+            let files: Vec<PendingFile> = export
+                .files
+                .iter()
+                .map(|f| PendingFile { path: target_dir.join(&f.path), contents: f.contents.clone(), executable: f.executable })
+                .collect();
+            atomic::write_all(&files)?;
+            for f in &files {
+                eprintln!("Wrote {}", display_relative(&f.path, &root));
+            }
+        }
+    }
+    eprintln!(
+        "Exported {} task{} ({} mode).",
+        plan.tasks.len(),
+        if plan.tasks.len() == 1 { "" } else { "s" },
+        plan.mode.as_str()
+    );
+    if args.submit {
+        let summary = backend_config.submit(&plan, &target)?;
+        eprintln!("{summary}");
+    } else if !export.next_steps.is_empty() {
+        eprintln!("\nNext steps:");
+        for step in &export.next_steps {
+            eprintln!("  {step}");
+        }
+    }
+    Ok(())
+}
+
+fn display_relative(path: &std::path::Path, root: &std::path::Path) -> String {
+    path.strip_prefix(root).map(PathBuf::from).unwrap_or_else(|_| path.to_path_buf()).display().to_string()
+}

@@ -1,0 +1,115 @@
+//! `soopervisor.yaml`: one section per target, each deserialised into its backend's own
+//! config type through `typetag` (the `backend:` key picks the type). Backend aliases
+//! (`argo-workflows`) are normalised through the registry first, so one table of names
+//! serves the file and the command line; command-line flags are merged into the same
+//! mapping, so there is one path from settings to a typed config.
+
+use std::path::{Path, PathBuf};
+
+use serde_yaml::{Mapping, Value};
+
+use soopervisor_core::backend::{self, BackendConfig};
+use soopervisor_core::diagnostics::{pretty_list, UserError};
+
+/// The config file name, at the project root.
+pub const FILE_NAME: &str = "soopervisor.yaml";
+
+/// Where soopervisor.yaml lives for a project.
+pub fn path(root: &Path) -> PathBuf {
+    root.join(FILE_NAME)
+}
+
+fn located(e: &serde_yaml::Error, file: &Path) -> UserError {
+    let mut u = UserError::new(e.to_string()).in_file(file);
+    if let Some(loc) = e.location() {
+        u = u.at_line(loc.line());
+    }
+    u
+}
+
+/// Reads the whole file as a mapping of target names to sections.
+pub fn read(file: &Path) -> anyhow::Result<Mapping> {
+    if !file.is_file() {
+        return Err(UserError::new(format!("expected a {FILE_NAME} file at the project root, but it does not exist"))
+            .in_file(file)
+            .with_hint("create a target with: soopervisor add TARGET --backend argo")
+            .into());
+    }
+    let text = soopervisor_core::project::read_text(file)?;
+    if text.trim().is_empty() {
+        return Ok(Mapping::new());
+    }
+    let value: Value = serde_yaml::from_str(&text).map_err(|e| located(&e, file))?;
+    match value {
+        Value::Mapping(m) => Ok(m),
+        Value::Null => Ok(Mapping::new()),
+        _ => Err(UserError::new(format!("{FILE_NAME} must be a mapping of target names to sections"))
+            .in_file(file)
+            .into()),
+    }
+}
+
+/// The canonical backend name for `name` (an alias resolves to its backend).
+pub fn canonical_backend(name: &str) -> anyhow::Result<&'static str> {
+    match backend::find(name) {
+        Some(d) => Ok(d.name),
+        None => {
+            let names: Vec<&str> = backend::all().iter().map(|d| d.name).collect();
+            Err(UserError::new(format!("'{name}' is not a backend this binary knows"))
+                .with_hint(format!("available backends: {} (see: soopervisor backends)", pretty_list(names)))
+                .into())
+        }
+    }
+}
+
+/// Deserialises a section (plus command-line overrides) into its backend's config.
+pub fn backend_config(mut section: Mapping, overrides: &Mapping, file: Option<&Path>) -> anyhow::Result<Box<dyn BackendConfig>> {
+    let key = Value::String("backend".into());
+    let name = match section.get(&key) {
+        Some(Value::String(s)) => s.clone(),
+        Some(_) => return Err(UserError::new("'backend' must be a name such as argo or slurm").into()),
+        None => {
+            let mut e = UserError::new("the section has no 'backend' key")
+                .with_hint("add backend: argo (or another name from: soopervisor backends)");
+            if let Some(f) = file {
+                e = e.in_file(f);
+            }
+            return Err(e.into());
+        }
+    };
+    let canonical = canonical_backend(&name)?;
+    section.insert(key, Value::String(canonical.to_string()));
+    for (k, v) in overrides {
+        section.insert(k.clone(), v.clone());
+    }
+    serde_yaml::from_value::<Box<dyn BackendConfig>>(Value::Mapping(section)).map_err(|e| {
+        let mut u = UserError::new(format!("invalid settings for the {canonical} backend: {e}"))
+            .with_hint("remove or fix the key; each backend's keys are listed in docs/backends/");
+        if let Some(f) = file {
+            u = u.in_file(f);
+        }
+        u.into()
+    })
+}
+
+/// The section called `target`.
+pub fn section(file: &Path, target: &str) -> anyhow::Result<Mapping> {
+    let all = read(file)?;
+    match all.get(Value::String(target.to_string())) {
+        Some(Value::Mapping(m)) => Ok(m.clone()),
+        Some(_) => Err(UserError::new(format!("the '{target}' section must be a mapping of settings"))
+            .in_file(file)
+            .into()),
+        None => {
+            let names: Vec<String> = all.keys().filter_map(|k| k.as_str().map(str::to_string)).collect();
+            Err(UserError::new(format!("missing '{target}' section in {FILE_NAME}"))
+                .in_file(file)
+                .with_hint(if names.is_empty() {
+                    format!("add one with: soopervisor add {target} --backend argo")
+                } else {
+                    format!("available ones are: {}", pretty_list(names))
+                })
+                .into())
+        }
+    }
+}
