@@ -50,9 +50,9 @@ fn guaranteed_before(wf: &Workflow) -> HashMap<String, HashSet<String>> {
         let dag = templates[name].dag.as_ref().unwrap();
         let by_name: HashMap<&str, _> = dag.tasks.iter().map(|t| (t.name.as_str(), t)).collect();
         // transitive closure of depends inside this DAG
-        fn ancestors<'a>(
+        fn ancestors(
             n: &str,
-            by_name: &HashMap<&str, &'a soopervisor_argo::model::DagTask>,
+            by_name: &HashMap<&str, &soopervisor_argo::model::DagTask>,
             acc: &mut HashSet<String>,
         ) {
             if let Some(d) = &by_name[n].depends {
