@@ -23,10 +23,10 @@ fn yaml_of(cfg: &ArgoConfig, plan: &Plan) -> String {
     assert_eq!(out.files.len(), 1);
     assert_eq!(out.files[0].path, PathBuf::from("argo.yaml"));
     let text = String::from_utf8(out.files[0].contents.clone()).unwrap();
-    maybe_write(plan, &text);
     // the YAML must say exactly what the JSON says
     let back: serde_json::Value = serde_yaml::from_str(&text).unwrap();
     let json = cfg.export(plan, &target(OutputFormat::Json)).unwrap();
+    maybe_write(plan, &text, &json.files[0].contents);
     let direct: serde_json::Value = serde_json::from_slice(&json.files[0].contents).unwrap();
     assert_eq!(back, direct);
     text
@@ -34,7 +34,7 @@ fn yaml_of(cfg: &ArgoConfig, plan: &Plan) -> String {
 
 /// With `SOOPERVISOR_ARGO_OUT=dir`, every snapshot is also written there for
 /// `tests/argo-validate.sh`.
-fn maybe_write(plan: &Plan, text: &str) {
+fn maybe_write(plan: &Plan, text: &str, json: &[u8]) {
     if let Ok(dir) = std::env::var("SOOPERVISOR_ARGO_OUT") {
         let name = format!(
             "{}-{}-{}.yaml",
@@ -43,7 +43,9 @@ fn maybe_write(plan: &Plan, text: &str) {
             soopervisor_core::output::names::short_hash(text, 8)
         );
         std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(PathBuf::from(dir).join(name), text).unwrap();
+        std::fs::write(PathBuf::from(&dir).join(&name), text).unwrap();
+        let json_name = name.replace(".yaml", ".json");
+        std::fs::write(PathBuf::from(dir).join(json_name), json).unwrap();
     }
 }
 
