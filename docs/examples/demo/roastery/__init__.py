@@ -1,0 +1,1 @@
+"""Functions used by the roastery demo pipeline."""
