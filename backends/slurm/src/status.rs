@@ -36,7 +36,7 @@ pub fn status(target: &ExportTarget, tools: &Tools) -> anyhow::Result<String> {
                 let state = states.get(id).cloned().unwrap_or_else(|| {
                     "UNKNOWN (no longer known to squeue; sacct unavailable)".into()
                 });
-                [task.escape_debug().to_string(), id.clone(), state]
+                [crate::state::escape(task), id.clone(), state]
             })
             .collect();
     Ok(table(&rows))
