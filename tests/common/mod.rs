@@ -1,0 +1,89 @@
+//! Helpers shared by the end-to-end tests: paths to fixtures, running the binary, and
+//! hashing a project to prove the CLI never modifies its input.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+pub fn fixtures() -> PathBuf {
+    repo().join("tests/fixtures")
+}
+
+pub fn bad_fixtures() -> PathBuf {
+    repo().join("tests/fixtures-bad")
+}
+
+pub fn expected() -> PathBuf {
+    repo().join("tests/expected")
+}
+
+/// Every fixture project name (folders of tests/fixtures), sorted.
+pub fn fixture_names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+/// Extra CLI arguments recorded for a fixture (tests/expected/<name>.args).
+pub fn fixture_args(name: &str) -> Vec<String> {
+    std::fs::read_to_string(expected().join(format!("{name}.args")))
+        .map(|s| s.split_whitespace().map(str::to_string).collect())
+        .unwrap_or_default()
+}
+
+/// Runs the soopervisor binary with `args` in `cwd`.
+pub fn run(cwd: &Path, args: &[&str]) -> Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_soopervisor"))
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("ENTRY_POINT")
+        .env_remove("PLOOMBER_ENV_FILENAME")
+        .output()
+        .expect("run soopervisor")
+}
+
+/// Content hash of every file below `dir` (path → hash), to detect modifications.
+pub fn snapshot_tree(dir: &Path) -> BTreeMap<PathBuf, u64> {
+    use std::hash::{Hash, Hasher};
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let mut h = std::collections::hash_map::DefaultHasher::new();
+                std::fs::read(&p).unwrap_or_default().hash(&mut h);
+                out.insert(p.strip_prefix(dir).unwrap().to_path_buf(), h.finish());
+            }
+        }
+    }
+    out
+}
+
+/// Copies a folder recursively (fixtures are copied before tests that write).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let p = e.path();
+        let dest = to.join(e.file_name());
+        if p.is_dir() {
+            copy_dir(&p, &dest);
+        } else {
+            std::fs::copy(&p, &dest).unwrap();
+        }
+    }
+}
