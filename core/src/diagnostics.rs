@@ -160,7 +160,10 @@ mod tests {
             .in_file("p/pipeline.yaml")
             .at_line(3)
             .with_hint("do this");
-        assert_eq!(e.to_string(), "p/pipeline.yaml:3: bad thing\n  help: do this");
+        assert_eq!(
+            e.to_string(),
+            "p/pipeline.yaml:3: bad thing\n  help: do this"
+        );
     }
 
     #[test]

@@ -44,8 +44,9 @@ pub fn write_all(files: &[PendingFile]) -> anyhow::Result<()> {
         staged.push((tmp, &file.path));
     }
     for (tmp, path) in staged {
-        tmp.persist(path)
-            .with_context(|| format!("cannot move the new file into place at {}", path.display()))?;
+        tmp.persist(path).with_context(|| {
+            format!("cannot move the new file into place at {}", path.display())
+        })?;
     }
     Ok(())
 }
