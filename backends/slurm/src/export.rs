@@ -39,16 +39,17 @@ pub fn export(config: &SlurmConfig, plan: &Plan, target: &ExportTarget) -> anyho
             executable: true,
         });
     }
-    let status = match &target.name {
-        Some(n) => format!("soopervisor status {}", quote(n)),
-        None => "soopervisor status".to_string(),
-    };
+    // `soopervisor status` needs a named target (a soopervisor.yaml section).
+    let mut next_steps = vec![format!(
+        "bash {}",
+        quote(&format!("{}/submit.sh", layout.target))
+    )];
+    if let Some(n) = &target.name {
+        next_steps.push(format!("soopervisor status {}", quote(n)));
+    }
     Ok(Export {
         files,
-        next_steps: vec![
-            format!("bash {}", quote(&format!("{}/submit.sh", layout.target))),
-            status,
-        ],
+        next_steps,
         warnings: Vec::new(),
     })
 }

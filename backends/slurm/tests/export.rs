@@ -63,7 +63,7 @@ fn unnamed_target_is_the_project_root() {
     assert!(submit.contains("cd -- .\n"), "{submit}");
     assert!(submit.contains("--output=logs/a-%j.out"), "{submit}");
     assert!(submit.contains(" jobs/a.sh\n"), "{submit}");
-    assert_eq!(e.next_steps, ["bash ./submit.sh", "soopervisor status"]);
+    assert_eq!(e.next_steps, ["bash ./submit.sh"]);
 }
 
 #[test]
