@@ -91,3 +91,88 @@ fn inspect_text_is_a_readable_tree() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("in run order") && text.contains("source") && text.contains("product"), "{text}");
 }
+
+/// Writes each product and a `.metadata` file beside it, as `ploomber build` would.
+fn simulate_build(project: &std::path::Path) -> serde_json::Value {
+    let dag: serde_json::Value = serde_json::from_slice(&run(project, &["inspect", "--format", "json"]).stdout).unwrap();
+    for (_, t) in dag["tasks"].as_object().unwrap() {
+        let products: Vec<String> = match &t["product"] {
+            serde_json::Value::String(s) => vec![s.clone()],
+            serde_json::Value::Object(m) => m.values().filter_map(|v| v.as_str().map(str::to_string)).collect(),
+            _ => vec![],
+        };
+        for p in products {
+            let path = project.join(&p);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, "x").unwrap();
+            let name = path.file_name().unwrap().to_str().unwrap().to_string();
+            let meta = serde_json::json!({"timestamp": 1000.0, "stored_source_code": "", "params": t["params"]});
+            std::fs::write(path.with_file_name(format!(".{name}.metadata")), meta.to_string()).unwrap();
+        }
+    }
+    dag
+}
+
+#[test]
+fn incremental_exports_only_outdated_tasks_and_their_downstream() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path().join("p");
+    copy_dir(&fixtures().join("percent-scripts"), &p);
+    let dag = simulate_build(&p);
+
+    let out = run(&p, &["export"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--mode force"));
+    assert!(!p.join("argo.yaml").exists(), "nothing to export must write nothing");
+
+    // Remove the product of a task that others depend on.
+    let tasks = dag["tasks"].as_object().unwrap();
+    let (victim, info) = tasks
+        .iter()
+        .find(|(name, _)| tasks.values().any(|t| t["upstream"].as_array().unwrap().iter().any(|u| u == *name)))
+        .expect("a task with downstream tasks");
+    std::fs::remove_file(p.join(info["product"].as_str().unwrap())).unwrap();
+    let out = run(&p, &["export", "--format", "json", "--output", "-"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let spec: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let text = spec.to_string();
+    assert!(text.contains(&format!("\"value\":\"{victim}\"")), "{victim} must be exported: {text}");
+    // Every exported task is the victim or downstream of it.
+    let exported: Vec<String> = spec["spec"]["templates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t["dag"]["tasks"].as_array())
+        .flatten()
+        .filter_map(|t| t["arguments"]["parameters"].as_array())
+        .flatten()
+        .filter(|p| p["name"] == "task_name")
+        .map(|p| p["value"].as_str().unwrap().to_string())
+        .collect();
+    assert!(exported.len() < tasks.len(), "only part of the pipeline: {exported:?}");
+    for name in &exported {
+        let ups = tasks[name]["upstream"].as_array().unwrap();
+        assert!(name == victim || ups.iter().any(|u| exported.contains(&u.as_str().unwrap().to_string())), "{name} should not be exported");
+    }
+}
+
+#[test]
+fn single_task_and_force_mode() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path().join("p");
+    copy_dir(&fixtures().join("percent-scripts"), &p);
+    simulate_build(&p);
+    let dag: serde_json::Value = serde_json::from_slice(&run(&p, &["inspect", "--format", "json"]).stdout).unwrap();
+    let name = dag["tasks"].as_object().unwrap().keys().next().unwrap().clone();
+    // Up to date in incremental mode: refused with the fix.
+    let out = run(&p, &["export", "--task", &name]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--mode force"));
+    let out = run(&p, &["export", "--task", &name, "--mode", "force", "--output", "-"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let spec = String::from_utf8_lossy(&out.stdout);
+    assert!(spec.contains("--force"), "{spec}");
+    let out = run(&p, &["export", "--task", "no-such-task", "--mode", "force"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-task"));
+}

@@ -108,6 +108,14 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
         ModeArg::Force => Mode::Force,
     };
     let plan = plan::build::build(&project, &dag, mode, args.task.as_deref())?;
+    if plan.tasks.is_empty() {
+        crate::print_warnings(&plan.warnings);
+        let target = args.target.as_deref().map(|t| format!(" {t}")).unwrap_or_default();
+        eprintln!(
+            "Every task is up to date: incremental mode has nothing to export, and nothing was written.\nTo export every task regardless of its status:\n  soopervisor export{target} --mode force"
+        );
+        return Ok(());
+    }
     let mut warnings = plan.warnings.clone();
     warnings.extend(backend_config.check(&plan)?);
 

@@ -35,10 +35,7 @@ pub fn select(dag: &Dag, mode: Mode, only: Option<&str>) -> UserResult<Vec<Plann
             .map(|t| t.name.as_str())
             .collect(),
     };
-    if chosen.is_empty() {
-        return Err(UserError::new("every task is up to date: incremental mode has no tasks to export")
-            .with_hint("to export every task regardless of its status, add --mode force"));
-    }
+    // An empty selection (every task up to date) is not an error: the caller says so.
     Ok(dag
         .topological()
         .filter(|t| chosen.contains(t.name.as_str()))
