@@ -11,7 +11,7 @@ use soopervisor_core::output::shell::{join, quote};
 use soopervisor_core::plan::Plan;
 
 use crate::config::SlurmConfig;
-use crate::jobs::{jobs, resolve, sbatch_args, Job, Layout};
+use crate::jobs::{jobs, sbatch_args, template_dir, Job, Layout};
 use crate::state::escape;
 use crate::templates::{Templates, Values};
 
@@ -19,7 +19,10 @@ use crate::templates::{Templates, Values};
 pub fn export(config: &SlurmConfig, plan: &Plan, target: &ExportTarget) -> anyhow::Result<Export> {
     let layout = Layout::new(config, plan, target)?;
     let jobs = jobs(plan, &layout)?;
-    let mut templates = Templates::open(&resolve(target, &config.template))?;
+    let mut templates = match template_dir(config, plan, target) {
+        Some(dir) => Templates::open(&dir)?,
+        None => Templates::builtin(),
+    };
     let mut files = vec![OutputFile {
         path: "submit.sh".into(),
         contents: submit_script(config, &layout, &jobs).into_bytes(),

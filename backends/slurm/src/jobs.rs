@@ -126,11 +126,15 @@ pub fn jobs(plan: &Plan, layout: &Layout) -> anyhow::Result<Vec<Job>> {
     Ok(out)
 }
 
-/// The folder a relative path in `config` is resolved against: the target folder.
-pub fn resolve(target: &ExportTarget, p: &Option<PathBuf>) -> PathBuf {
-    match p {
-        Some(p) => target.dir.join(p),
-        None => target.dir.clone(),
+/// The template folder: `template` resolved against the target folder, else the
+/// target folder itself. `None` when the target is the project root and no folder is
+/// configured: the root holds the user's own `.sh` task sources (`load.sh` for task
+/// `load`), which must never be mistaken for templates, so the built-in one is used.
+pub fn template_dir(config: &SlurmConfig, plan: &Plan, target: &ExportTarget) -> Option<PathBuf> {
+    match &config.template {
+        Some(p) => Some(target.dir.join(p)),
+        None if target.dir == plan.project.root => None,
+        None => Some(target.dir.clone()),
     }
 }
 

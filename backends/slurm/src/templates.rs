@@ -163,6 +163,15 @@ impl Templates {
         })
     }
 
+    /// No folder: every task uses [`DEFAULT_TEMPLATE`].
+    pub fn builtin() -> Templates {
+        Templates {
+            dir: PathBuf::new(),
+            files: Vec::new(),
+            parsed: BTreeMap::new(),
+        }
+    }
+
     /// The file name that serves `task`, or `None` for the built-in default.
     pub fn file_for(&self, task: &str) -> Option<&str> {
         let wanted = format!("{task}.sh");

@@ -58,7 +58,17 @@ fn unnamed_target_is_the_project_root() {
         name: None,
         format: OutputFormat::Yaml,
     };
+    // the root holds the user's own .sh sources: never templates unless configured
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(root.join("a.sh"), "echo {{product}}\n").unwrap();
+    std::fs::write(root.join("template.sh"), "echo no placeholders\n").unwrap();
+    let t = ExportTarget {
+        dir: root.to_path_buf(),
+        ..t
+    };
     let e = export(&config("{}"), &diamond(root), &t);
+    assert!(String::from_utf8_lossy(&e.files[1].contents).contains("#SBATCH --job-name=a"));
     let submit = String::from_utf8(e.files[0].contents.clone()).unwrap();
     assert!(submit.contains("cd -- .\n"), "{submit}");
     assert!(submit.contains("--output=logs/a-%j.out"), "{submit}");
