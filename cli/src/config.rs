@@ -30,10 +30,12 @@ fn located(e: &serde_yaml::Error, file: &Path) -> UserError {
 /// Reads the whole file as a mapping of target names to sections.
 pub fn read(file: &Path) -> anyhow::Result<Mapping> {
     if !file.is_file() {
-        return Err(UserError::new(format!("expected a {FILE_NAME} file at the project root, but it does not exist"))
-            .in_file(file)
-            .with_hint("create a target with: soopervisor add TARGET --backend argo")
-            .into());
+        return Err(UserError::new(format!(
+            "expected a {FILE_NAME} file at the project root, but it does not exist"
+        ))
+        .in_file(file)
+        .with_hint("create a target with: soopervisor add TARGET --backend argo")
+        .into());
     }
     let text = soopervisor_core::project::read_text(file)?;
     if text.trim().is_empty() {
@@ -43,9 +45,11 @@ pub fn read(file: &Path) -> anyhow::Result<Mapping> {
     match value {
         Value::Mapping(m) => Ok(m),
         Value::Null => Ok(Mapping::new()),
-        _ => Err(UserError::new(format!("{FILE_NAME} must be a mapping of target names to sections"))
-            .in_file(file)
-            .into()),
+        _ => Err(UserError::new(format!(
+            "{FILE_NAME} must be a mapping of target names to sections"
+        ))
+        .in_file(file)
+        .into()),
     }
 }
 
@@ -55,19 +59,30 @@ pub fn canonical_backend(name: &str) -> anyhow::Result<&'static str> {
         Some(d) => Ok(d.name),
         None => {
             let names: Vec<&str> = backend::all().iter().map(|d| d.name).collect();
-            Err(UserError::new(format!("'{name}' is not a backend this binary knows"))
-                .with_hint(format!("available backends: {} (see: soopervisor backends)", pretty_list(names)))
-                .into())
+            Err(
+                UserError::new(format!("'{name}' is not a backend this binary knows"))
+                    .with_hint(format!(
+                        "available backends: {} (see: soopervisor backends)",
+                        pretty_list(names)
+                    ))
+                    .into(),
+            )
         }
     }
 }
 
 /// Deserialises a section (plus command-line overrides) into its backend's config.
-pub fn backend_config(mut section: Mapping, overrides: &Mapping, file: Option<&Path>) -> anyhow::Result<Box<dyn BackendConfig>> {
+pub fn backend_config(
+    mut section: Mapping,
+    overrides: &Mapping,
+    file: Option<&Path>,
+) -> anyhow::Result<Box<dyn BackendConfig>> {
     let key = Value::String("backend".into());
     let name = match section.get(&key) {
         Some(Value::String(s)) => s.clone(),
-        Some(_) => return Err(UserError::new("'backend' must be a name such as argo or slurm").into()),
+        Some(_) => {
+            return Err(UserError::new("'backend' must be a name such as argo or slurm").into())
+        }
         None => {
             let mut e = UserError::new("the section has no 'backend' key")
                 .with_hint("add backend: argo (or another name from: soopervisor backends)");
@@ -97,19 +112,26 @@ pub fn section(file: &Path, target: &str) -> anyhow::Result<Mapping> {
     let all = read(file)?;
     match all.get(Value::String(target.to_string())) {
         Some(Value::Mapping(m)) => Ok(m.clone()),
-        Some(_) => Err(UserError::new(format!("the '{target}' section must be a mapping of settings"))
-            .in_file(file)
-            .into()),
+        Some(_) => Err(UserError::new(format!(
+            "the '{target}' section must be a mapping of settings"
+        ))
+        .in_file(file)
+        .into()),
         None => {
-            let names: Vec<String> = all.keys().filter_map(|k| k.as_str().map(str::to_string)).collect();
-            Err(UserError::new(format!("missing '{target}' section in {FILE_NAME}"))
-                .in_file(file)
-                .with_hint(if names.is_empty() {
-                    format!("add one with: soopervisor add {target} --backend argo")
-                } else {
-                    format!("available ones are: {}", pretty_list(names))
-                })
-                .into())
+            let names: Vec<String> = all
+                .keys()
+                .filter_map(|k| k.as_str().map(str::to_string))
+                .collect();
+            Err(
+                UserError::new(format!("missing '{target}' section in {FILE_NAME}"))
+                    .in_file(file)
+                    .with_hint(if names.is_empty() {
+                        format!("add one with: soopervisor add {target} --backend argo")
+                    } else {
+                        format!("available ones are: {}", pretty_list(names))
+                    })
+                    .into(),
+            )
         }
     }
 }

@@ -27,9 +27,11 @@ impl ProjectArgs {
             Some(d) => {
                 let d = here.join(d);
                 if !d.is_dir() {
-                    return Err(UserError::new(format!("-C {}: no such folder", d.display()))
-                        .with_hint("pass the folder that holds the project")
-                        .into());
+                    return Err(
+                        UserError::new(format!("-C {}: no such folder", d.display()))
+                            .with_hint("pass the folder that holds the project")
+                            .into(),
+                    );
                 }
                 project::paths::normalize(&d)
             }
@@ -40,7 +42,10 @@ impl ProjectArgs {
 /// Loads the project and builds its DAG.
 pub fn load(args: &ProjectArgs) -> anyhow::Result<(Project, Dag)> {
     let cwd = args.cwd()?;
-    let project = project::load(&LoadOptions { cwd, entry_point: args.entry_point.clone() })?;
+    let project = project::load(&LoadOptions {
+        cwd,
+        entry_point: args.entry_point.clone(),
+    })?;
     let dag = Dag::build(project.tasks.clone())?;
     Ok((project, dag))
 }

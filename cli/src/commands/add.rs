@@ -29,25 +29,40 @@ pub fn run(args: AddArgs) -> anyhow::Result<()> {
     let root = &project.root;
     let target = &args.target;
     if target.is_empty() || target.contains('/') || target.starts_with('.') {
-        return Err(UserError::new(format!("'{target}' is not a valid target name")).with_hint("use a plain name such as training").into());
+        return Err(
+            UserError::new(format!("'{target}' is not a valid target name"))
+                .with_hint("use a plain name such as training")
+                .into(),
+        );
     }
     let file = config::path(root);
-    let existing = if file.is_file() { soopervisor_core::project::read_text(&file)? } else { String::new() };
+    let existing = if file.is_file() {
+        soopervisor_core::project::read_text(&file)?
+    } else {
+        String::new()
+    };
     if file.is_file() && config::read(&file)?.contains_key(Value::String(target.clone())) {
-        return Err(UserError::new(format!("a '{target}' section already exists in soopervisor.yaml"))
-            .in_file(&file)
-            .with_hint("choose another name, or edit the existing section")
-            .into());
+        return Err(UserError::new(format!(
+            "a '{target}' section already exists in soopervisor.yaml"
+        ))
+        .in_file(&file)
+        .with_hint("choose another name, or edit the existing section")
+        .into());
     }
     if root.join(target).exists() {
-        return Err(UserError::new(format!("a file or folder named '{target}' already exists in the project"))
-            .in_file(root.join(target))
-            .with_hint("choose another target name: exports go to that folder")
-            .into());
+        return Err(UserError::new(format!(
+            "a file or folder named '{target}' already exists in the project"
+        ))
+        .in_file(root.join(target))
+        .with_hint("choose another target name: exports go to that folder")
+        .into());
     }
     let backend = config::canonical_backend(&args.backend)?;
     let mut section = Mapping::new();
-    section.insert(Value::String("backend".into()), Value::String(backend.to_string()));
+    section.insert(
+        Value::String("backend".into()),
+        Value::String(backend.to_string()),
+    );
     if let Some(p) = &args.preset {
         section.insert(Value::String("preset".into()), Value::String(p.clone()));
     }
@@ -62,7 +77,11 @@ pub fn run(args: AddArgs) -> anyhow::Result<()> {
         contents.push('\n');
     }
     contents.push_str(&text);
-    atomic::write_all(&[PendingFile { path: file.clone(), contents: contents.into_bytes(), executable: false }])?;
+    atomic::write_all(&[PendingFile {
+        path: file.clone(),
+        contents: contents.into_bytes(),
+        executable: false,
+    }])?;
     eprintln!("Added the '{target}' target ({backend}) to soopervisor.yaml. To export it:\n  soopervisor export {target}\nTo export every task regardless of its status:\n  soopervisor export {target} --mode force");
     Ok(())
 }

@@ -70,35 +70,53 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
 
     let mut overrides = Mapping::new();
     if let Some(storage) = &args.storage {
-        overrides.insert(Value::String("storage".into()), Value::String(storage.clone()));
+        overrides.insert(
+            Value::String("storage".into()),
+            Value::String(storage.clone()),
+        );
     }
     let (backend_config, target_dir) = match &args.target {
         Some(target) => {
             if target.contains('/') || target.starts_with('.') || target.is_empty() {
-                return Err(UserError::new(format!("'{target}' is not a valid target name"))
-                    .with_hint("target names are plain folder names such as training or prod")
-                    .into());
+                return Err(
+                    UserError::new(format!("'{target}' is not a valid target name"))
+                        .with_hint("target names are plain folder names such as training or prod")
+                        .into(),
+                );
             }
             let file = config::path(&root);
             let mut section = config::section(&file, target)?;
             if let Some(b) = &args.backend {
                 let wanted = config::canonical_backend(b)?;
-                let have = section.get(Value::String("backend".into())).and_then(|v| v.as_str()).map(config::canonical_backend).transpose()?;
+                let have = section
+                    .get(Value::String("backend".into()))
+                    .and_then(|v| v.as_str())
+                    .map(config::canonical_backend)
+                    .transpose()?;
                 if have.is_some_and(|h| h != wanted) {
                     return Err(UserError::new(format!("--backend {b} conflicts with the '{target}' section, which uses another backend"))
                         .in_file(&file)
                         .with_hint(format!("drop --backend, or export another target (soopervisor add NAME --backend {b})"))
                         .into());
                 }
-                section.insert(Value::String("backend".into()), Value::String(wanted.to_string()));
+                section.insert(
+                    Value::String("backend".into()),
+                    Value::String(wanted.to_string()),
+                );
             }
-            (config::backend_config(section, &overrides, Some(&file))?, root.join(target))
+            (
+                config::backend_config(section, &overrides, Some(&file))?,
+                root.join(target),
+            )
         }
         None => {
             let name = args.backend.clone().unwrap_or_else(|| "argo".to_string());
             let mut section = Mapping::new();
             section.insert(Value::String("backend".into()), Value::String(name));
-            (config::backend_config(section, &overrides, None)?, root.clone())
+            (
+                config::backend_config(section, &overrides, None)?,
+                root.clone(),
+            )
         }
     };
 
@@ -110,7 +128,11 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
     let plan = plan::build::build(&project, &dag, mode, args.task.as_deref())?;
     if plan.tasks.is_empty() {
         crate::print_warnings(&plan.warnings);
-        let target = args.target.as_deref().map(|t| format!(" {t}")).unwrap_or_default();
+        let target = args
+            .target
+            .as_deref()
+            .map(|t| format!(" {t}"))
+            .unwrap_or_default();
         eprintln!(
             "Every task is up to date: incremental mode has nothing to export, and nothing was written.\nTo export every task regardless of its status:\n  soopervisor export{target} --mode force"
         );
@@ -137,28 +159,40 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
     match args.output.as_deref() {
         Some("-") => {
             if export.files.len() > 1 {
-                return Err(UserError::new("--output - prints one file, but this backend writes several")
-                    .with_hint("drop --output to write them into the target folder")
-                    .into());
+                return Err(UserError::new(
+                    "--output - prints one file, but this backend writes several",
+                )
+                .with_hint("drop --output to write them into the target folder")
+                .into());
             }
             std::io::stdout().write_all(&main.contents)?;
             return Ok(());
         }
         Some(path) => {
             if export.files.len() > 1 {
-                return Err(UserError::new("--output names one file, but this backend writes several")
-                    .with_hint("drop --output to write them into the target folder")
-                    .into());
+                return Err(UserError::new(
+                    "--output names one file, but this backend writes several",
+                )
+                .with_hint("drop --output to write them into the target folder")
+                .into());
             }
             let dest = args.project.cwd()?.join(path);
-            atomic::write_all(&[PendingFile { path: dest.clone(), contents: main.contents.clone(), executable: main.executable }])?;
+            atomic::write_all(&[PendingFile {
+                path: dest.clone(),
+                contents: main.contents.clone(),
+                executable: main.executable,
+            }])?;
             eprintln!("Wrote {}", dest.display());
         }
         None => {
             let files: Vec<PendingFile> = export
                 .files
                 .iter()
-                .map(|f| PendingFile { path: target_dir.join(&f.path), contents: f.contents.clone(), executable: f.executable })
+                .map(|f| PendingFile {
+                    path: target_dir.join(&f.path),
+                    contents: f.contents.clone(),
+                    executable: f.executable,
+                })
                 .collect();
             atomic::write_all(&files)?;
             for f in &files {
@@ -185,5 +219,9 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
 }
 
 fn display_relative(path: &std::path::Path, root: &std::path::Path) -> String {
-    path.strip_prefix(root).map(PathBuf::from).unwrap_or_else(|_| path.to_path_buf()).display().to_string()
+    path.strip_prefix(root)
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| path.to_path_buf())
+        .display()
+        .to_string()
 }

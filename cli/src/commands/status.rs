@@ -25,7 +25,11 @@ pub fn run(args: StatusArgs) -> anyhow::Result<()> {
     let file = config::path(&project.root);
     let section = config::section(&file, &args.target)?;
     let backend = config::backend_config(section, &Mapping::new(), Some(&file))?;
-    let target = ExportTarget { dir: project.root.join(&args.target), name: Some(args.target.clone()), format: OutputFormat::Yaml };
+    let target = ExportTarget {
+        dir: project.root.join(&args.target),
+        name: Some(args.target.clone()),
+        format: OutputFormat::Yaml,
+    };
     println!("{}", backend.status(&target)?);
     Ok(())
 }

@@ -27,7 +27,9 @@ fn location(t: &Task) -> String {
 }
 
 fn task_error(t: &Task, message: String) -> UserError {
-    UserError::new(message).in_file(&t.declared_in).at_line(t.declared_line)
+    UserError::new(message)
+        .in_file(&t.declared_in)
+        .at_line(t.declared_line)
 }
 
 impl Dag {
@@ -57,9 +59,14 @@ impl Dag {
             for up in &t.upstream {
                 if up.contains('*') {
                     let matches = pattern_cache.entry(up.clone()).or_insert_with(|| {
-                        let pattern = glob::Pattern::new(up)
-                            .unwrap_or_else(|_| glob::Pattern::new(&glob::Pattern::escape(up)).expect("escaped"));
-                        names.iter().filter(|n| pattern.matches(n)).cloned().collect()
+                        let pattern = glob::Pattern::new(up).unwrap_or_else(|_| {
+                            glob::Pattern::new(&glob::Pattern::escape(up)).expect("escaped")
+                        });
+                        names
+                            .iter()
+                            .filter(|n| pattern.matches(n))
+                            .cloned()
+                            .collect()
                     });
                     expanded.extend(matches.iter().cloned());
                 } else if by_name.contains_key(up) {
@@ -68,7 +75,11 @@ impl Dag {
                     let mut available: Vec<&str> = names.iter().map(String::as_str).collect();
                     available.sort();
                     let shown: Vec<&str> = available.iter().take(50).copied().collect();
-                    let more = if available.len() > 50 { format!(" (and {} more)", available.len() - 50) } else { String::new() };
+                    let more = if available.len() > 50 {
+                        format!(" (and {} more)", available.len() - 50)
+                    } else {
+                        String::new()
+                    };
                     return Err(task_error(
                         t,
                         format!(
@@ -93,7 +104,12 @@ impl Dag {
             }
         }
 
-        let dag = Dag { order: Vec::new(), tasks, graph, by_name };
+        let dag = Dag {
+            order: Vec::new(),
+            tasks,
+            graph,
+            by_name,
+        };
         dag.check_cycles()?;
         dag.check_duplicate_products()?;
         let order = dag.topological_indices();
@@ -109,9 +125,15 @@ impl Dag {
             let mut members: Vec<usize> = scc.iter().map(|n| self.graph[*n]).collect();
             members.sort();
             let first = &self.tasks[members[0]];
-            let names: Vec<&str> = members.iter().map(|i| self.tasks[*i].name.as_str()).collect();
+            let names: Vec<&str> = members
+                .iter()
+                .map(|i| self.tasks[*i].name.as_str())
+                .collect();
             let message = if members.len() == 1 {
-                format!("failed to process DAG because it contains cycles: task '{}' depends on itself", first.name)
+                format!(
+                    "failed to process DAG because it contains cycles: task '{}' depends on itself",
+                    first.name
+                )
             } else {
                 format!("failed to process DAG because it contains cycles: tasks {} depend on each other", pretty_list(&names))
             };
@@ -132,7 +154,11 @@ impl Dag {
             for path in t.product.file_paths() {
                 if let Some(&j) = files.get(path) {
                     if j != i {
-                        return Err(self.duplicate(j, i, &crate::project::paths::relative_to(path, &self.root_hint(path))));
+                        return Err(self.duplicate(
+                            j,
+                            i,
+                            &crate::project::paths::relative_to(path, &self.root_hint(path)),
+                        ));
                     }
                 }
                 files.insert(path, i);
@@ -191,7 +217,8 @@ impl Dag {
             let i = self.by_name[&t.name];
             indegree[i] = t.upstream.len();
         }
-        let mut heap: BinaryHeap<Reverse<usize>> = (0..n).filter(|i| indegree[*i] == 0).map(Reverse).collect();
+        let mut heap: BinaryHeap<Reverse<usize>> =
+            (0..n).filter(|i| indegree[*i] == 0).map(Reverse).collect();
         let mut order = Vec::with_capacity(n);
         while let Some(Reverse(i)) = heap.pop() {
             order.push(i);
@@ -223,7 +250,9 @@ impl Dag {
 
     /// Names of the tasks that depend directly on `name`.
     pub fn downstream(&self, name: &str) -> Vec<&str> {
-        let Some(&i) = self.by_name.get(name) else { return Vec::new() };
+        let Some(&i) = self.by_name.get(name) else {
+            return Vec::new();
+        };
         let mut v: Vec<&str> = self
             .graph
             .neighbors(NodeIndex::new(i))
@@ -245,7 +274,10 @@ mod tests {
             class: "NotebookRunner".into(),
             product_class: "File".into(),
             source: Source::DottedPath(format!("m.{name}")),
-            product: Product::File { path: PathBuf::from(format!("/p/out/{name}")), relative: format!("out/{name}") },
+            product: Product::File {
+                path: PathBuf::from(format!("/p/out/{name}")),
+                relative: format!("out/{name}"),
+            },
             params: Default::default(),
             upstream: up.iter().map(|s| s.to_string()).collect(),
             declared_in: PathBuf::from("pipeline.yaml"),
@@ -255,7 +287,13 @@ mod tests {
 
     #[test]
     fn wildcards_expand_against_every_task() {
-        let dag = Dag::build(vec![task("fit-1", &[]), task("fit-2", &[]), task("eval", &["fit-*"]), task("fit", &[])]).unwrap();
+        let dag = Dag::build(vec![
+            task("fit-1", &[]),
+            task("fit-2", &[]),
+            task("eval", &["fit-*"]),
+            task("fit", &[]),
+        ])
+        .unwrap();
         assert_eq!(dag.get("eval").unwrap().upstream, ["fit-1", "fit-2"]);
         let order: Vec<&str> = dag.topological().map(|t| t.name.as_str()).collect();
         assert_eq!(order, ["fit-1", "fit-2", "eval", "fit"]);
@@ -264,19 +302,33 @@ mod tests {
     #[test]
     fn wildcard_matching_itself_is_a_named_cycle() {
         let err = Dag::build(vec![task("fit-a", &["fit-*"])]).unwrap_err();
-        assert!(err.message.contains("'fit-a' depends on itself"), "{}", err.message);
+        assert!(
+            err.message.contains("'fit-a' depends on itself"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]
     fn cycles_name_their_tasks() {
-        let err = Dag::build(vec![task("a", &["c"]), task("b", &["a"]), task("c", &["b"]), task("d", &[])]).unwrap_err();
+        let err = Dag::build(vec![
+            task("a", &["c"]),
+            task("b", &["a"]),
+            task("c", &["b"]),
+            task("d", &[]),
+        ])
+        .unwrap_err();
         assert!(err.message.contains("'a', 'b', and 'c'"), "{}", err.message);
     }
 
     #[test]
     fn unknown_upstream_lists_tasks() {
         let err = Dag::build(vec![task("a", &[]), task("b", &["nope"])]).unwrap_err();
-        assert!(err.message.contains("'nope'") && err.message.contains("'a', and 'b'"), "{}", err.message);
+        assert!(
+            err.message.contains("'nope'") && err.message.contains("'a', and 'b'"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]
@@ -286,7 +338,13 @@ mod tests {
         let mut b = task("b", &[]);
         b.product = task("a", &[]).product;
         let err = Dag::build(vec![task("a", &[]), b]).unwrap_err();
-        assert!(err.message.contains("unique products") && err.message.contains("'a'") && err.message.contains("'b'"), "{}", err.message);
+        assert!(
+            err.message.contains("unique products")
+                && err.message.contains("'a'")
+                && err.message.contains("'b'"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

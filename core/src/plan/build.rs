@@ -15,38 +15,71 @@ use super::{select, CondaEnvironment, Mode, Plan, ProjectInfo};
 pub fn build(project: &Project, dag: &Dag, mode: Mode, only: Option<&str>) -> UserResult<Plan> {
     let tasks = select::select(dag, mode, only)?;
     let mut warnings = project.warnings.clone();
+    if project.used_placeholders.iter().any(|p| p == "cwd")
+        && !project.env_file_keys.iter().any(|k| k == "cwd")
+    {
+        warnings.push(
+            Warning::new("the spec uses {{cwd}}: in the pods it is the folder each task runs in (the project folder on the engine), not this machine's working directory")
+                .in_file(&project.spec_path),
+        );
+    }
     let (conda, conda_warnings) = conda_environment(&project.root);
     warnings.extend(conda_warnings);
     let info = ProjectInfo {
         root: project.root.clone(),
-        name: project.root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "project".into()),
+        name: project
+            .root
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "project".into()),
         entry_point: project.entry_point_relative(),
-        is_package: project.root.join("setup.py").is_file() || project.root.join("pyproject.toml").is_file(),
+        is_package: project.root.join("setup.py").is_file()
+            || project.root.join("pyproject.toml").is_file(),
         conda,
         pip_requirements: ["requirements.lock.txt", "requirements.txt"]
             .into_iter()
             .find(|f| project.root.join(f).is_file())
             .map(str::to_string),
     };
-    Ok(Plan { project: info, mode, tasks, pinned_placeholders: project.machine_dependent_placeholders(), warnings })
+    Ok(Plan {
+        project: info,
+        mode,
+        tasks,
+        pinned_placeholders: project.machine_dependent_placeholders(),
+        warnings,
+    })
 }
 
 /// Reads `environment.yml` (or `.yaml`): its `name:`, and a warning when `ploomber` is
 /// not among its dependencies.
 pub fn conda_environment(root: &Path) -> (Option<CondaEnvironment>, Vec<Warning>) {
     let mut warnings = Vec::new();
-    let Some(file) = ["environment.yml", "environment.yaml"].into_iter().find(|f| root.join(f).is_file()) else {
+    let Some(file) = ["environment.yml", "environment.yaml"]
+        .into_iter()
+        .find(|f| root.join(f).is_file())
+    else {
         return (None, warnings);
     };
     let path = root.join(file);
-    let Ok(text) = std::fs::read_to_string(&path) else { return (None, warnings) };
-    let Ok(doc) = yaml::parse(&text) else { return (None, warnings) };
-    let Some(name) = doc.get("name").map(|n| n.value.python_str()).filter(|n| !n.is_empty() && n != "None") else {
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return (None, warnings);
+    };
+    let Ok(doc) = yaml::parse(&text) else {
+        return (None, warnings);
+    };
+    let Some(name) = doc
+        .get("name")
+        .map(|n| n.value.python_str())
+        .filter(|n| !n.is_empty() && n != "None")
+    else {
         return (None, warnings);
     };
     let mentions_ploomber = |n: &yaml::Node| -> bool {
         let s = n.value.python_str();
-        let pkg = s.split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_')).next().unwrap_or("");
+        let pkg = s
+            .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_'))
+            .next()
+            .unwrap_or("");
         pkg.eq_ignore_ascii_case("ploomber")
     };
     let mut has = false;
@@ -66,7 +99,13 @@ pub fn conda_environment(root: &Path) -> (Option<CondaEnvironment>, Vec<Warning>
                 .in_file(&path),
         );
     }
-    (Some(CondaEnvironment { file: file.to_string(), name }), warnings)
+    (
+        Some(CondaEnvironment {
+            file: file.to_string(),
+            name,
+        }),
+        warnings,
+    )
 }
 
 /// The conda environment, or an error saying how to add one (for strategies that

@@ -11,19 +11,29 @@ use super::{status, Mode, PlannedTask};
 
 /// Picks the tasks to export, in topological order.
 pub fn select(dag: &Dag, mode: Mode, only: Option<&str>) -> UserResult<Vec<PlannedTask>> {
-    let outdated = if mode == Mode::Incremental { Some(status::outdated(dag)) } else { None };
+    let outdated = if mode == Mode::Incremental {
+        Some(status::outdated(dag))
+    } else {
+        None
+    };
     let chosen: BTreeSet<&str> = match only {
         Some(name) => {
             if dag.get(name).is_none() {
                 let mut names: Vec<&str> = dag.tasks().iter().map(|t| t.name.as_str()).collect();
                 names.sort();
-                return Err(UserError::new(format!("'{name}' is not a task of this pipeline"))
-                    .with_hint(format!("tasks are: {}", pretty_list(names.iter().take(50)))));
+                return Err(
+                    UserError::new(format!("'{name}' is not a task of this pipeline"))
+                        .with_hint(format!("tasks are: {}", pretty_list(names.iter().take(50)))),
+                );
             }
             if let Some(out) = &outdated {
                 if !out.contains_key(name) {
-                    return Err(UserError::new(format!("task '{name}' is up to date, so incremental mode has nothing to export"))
-                        .with_hint(format!("to run it anyway: soopervisor export ... --task {name} --mode force")));
+                    return Err(UserError::new(format!(
+                        "task '{name}' is up to date, so incremental mode has nothing to export"
+                    ))
+                    .with_hint(format!(
+                        "to run it anyway: soopervisor export ... --task {name} --mode force"
+                    )));
                 }
             }
             [name].into_iter().collect()
@@ -40,12 +50,18 @@ pub fn select(dag: &Dag, mode: Mode, only: Option<&str>) -> UserResult<Vec<Plann
         .topological()
         .filter(|t| chosen.contains(t.name.as_str()))
         .map(|t| {
-            let mut products: Vec<String> = t.product.files().into_iter().map(str::to_string).collect();
+            let mut products: Vec<String> =
+                t.product.files().into_iter().map(str::to_string).collect();
             products.sort();
             PlannedTask {
                 name: t.name.clone(),
                 class: t.class.clone(),
-                upstream: t.upstream.iter().filter(|u| chosen.contains(u.as_str())).cloned().collect(),
+                upstream: t
+                    .upstream
+                    .iter()
+                    .filter(|u| chosen.contains(u.as_str()))
+                    .cloned()
+                    .collect(),
                 all_upstream: t.upstream.clone(),
                 products,
             }
@@ -55,5 +71,8 @@ pub fn select(dag: &Dag, mode: Mode, only: Option<&str>) -> UserResult<Vec<Plann
 
 /// Why each selected task is exported (incremental mode), for `--verbose` output.
 pub fn reasons(dag: &Dag) -> BTreeMap<String, String> {
-    status::outdated(dag).into_iter().map(|(k, v)| (k, v.to_string())).collect()
+    status::outdated(dag)
+        .into_iter()
+        .map(|(k, v)| (k, v.to_string()))
+        .collect()
 }

@@ -51,7 +51,10 @@ fn read_metadata(product: &std::path::Path) -> Option<Metadata> {
     Some(Metadata {
         timestamp: json.get("timestamp").and_then(|t| t.as_f64()),
         params: json.get("params").cloned(),
-        code: json.get("stored_source_code").and_then(|c| c.as_str()).map(str::to_string),
+        code: json
+            .get("stored_source_code")
+            .and_then(|c| c.as_str())
+            .map(str::to_string),
     })
 }
 
@@ -101,7 +104,9 @@ fn judge(
             return (Some(Outdated::Upstream(up.clone())), min_ts);
         }
         match (timestamps.get(up.as_str()).copied().flatten(), min_ts) {
-            (Some(u), Some(mine)) if u > mine => return (Some(Outdated::Upstream(up.clone())), min_ts),
+            (Some(u), Some(mine)) if u > mine => {
+                return (Some(Outdated::Upstream(up.clone())), min_ts)
+            }
             (None, _) => return (Some(Outdated::Upstream(up.clone())), min_ts),
             _ => {}
         }

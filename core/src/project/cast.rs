@@ -66,13 +66,22 @@ fn eval(expr: &ast::Expr, line: usize) -> Option<Value> {
     match expr {
         ast::Expr::Constant(c) => constant(&c.value, line),
         ast::Expr::List(l) => Some(Value::Seq(
-            l.elts.iter().map(|e| eval(e, line).map(node)).collect::<Option<_>>()?,
+            l.elts
+                .iter()
+                .map(|e| eval(e, line).map(node))
+                .collect::<Option<_>>()?,
         )),
         ast::Expr::Tuple(t) => Some(Value::Seq(
-            t.elts.iter().map(|e| eval(e, line).map(node)).collect::<Option<_>>()?,
+            t.elts
+                .iter()
+                .map(|e| eval(e, line).map(node))
+                .collect::<Option<_>>()?,
         )),
         ast::Expr::Set(t) => Some(Value::Seq(
-            t.elts.iter().map(|e| eval(e, line).map(node)).collect::<Option<_>>()?,
+            t.elts
+                .iter()
+                .map(|e| eval(e, line).map(node))
+                .collect::<Option<_>>()?,
         )),
         ast::Expr::Dict(d) => {
             let mut entries = Vec::with_capacity(d.values.len());
@@ -135,11 +144,17 @@ mod tests {
         assert_eq!(cast_string("out/a.csv", 1), Value::Str("out/a.csv".into()));
         assert_eq!(cast_string("1.csv", 1), Value::Str("1.csv".into()));
         assert_eq!(cast_string("'quoted'", 1), Value::Str("quoted".into()));
-        let Value::Seq(items) = cast_string("[1, 'a']", 1) else { panic!() };
+        let Value::Seq(items) = cast_string("[1, 'a']", 1) else {
+            panic!()
+        };
         assert_eq!(items.len(), 2);
-        let Value::Seq(t) = cast_string("(1,)", 1) else { panic!() };
+        let Value::Seq(t) = cast_string("(1,)", 1) else {
+            panic!()
+        };
         assert_eq!(t[0].value, Value::Int(1));
-        let Value::Map(m) = cast_string("{'k': 2}", 1) else { panic!() };
+        let Value::Map(m) = cast_string("{'k': 2}", 1) else {
+            panic!()
+        };
         assert_eq!(m[0].1.value, Value::Int(2));
     }
 
@@ -147,6 +162,9 @@ mod tests {
     fn names_and_calls_are_not_literals() {
         assert_eq!(cast_string("len([1])", 1), Value::Str("len([1])".into()));
         assert_eq!(cast_string("[a]", 1), Value::Str("[a]".into()));
-        assert_eq!(cast_string("2024-01-01", 1), Value::Str("2024-01-01".into()));
+        assert_eq!(
+            cast_string("2024-01-01", 1),
+            Value::Str("2024-01-01".into())
+        );
     }
 }

@@ -38,7 +38,9 @@ fn user_from_passwd() -> Option<String> {
 /// `datetime.now().isoformat()` (microseconds). Computed in UTC: the pods receive the
 /// pinned export-time value, so the time zone of the exporting machine does not leak.
 pub fn now() -> String {
-    let d = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    let d = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
     let secs = d.as_secs() as i64;
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
     let (y, m, day) = civil_from_days(days);
@@ -66,7 +68,11 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 }
 
 fn git(dir: &Path, args: &[&str]) -> Option<String> {
-    let out = Command::new("git").args(args).current_dir(dir).output().ok()?;
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .ok()?;
     if !out.status.success() {
         return None;
     }

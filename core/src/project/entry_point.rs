@@ -33,7 +33,10 @@ pub fn classify(value: &str, cwd: &Path) -> UserResult<EntryPoint> {
         return Ok(EntryPoint::Pattern(value.to_string()));
     }
     if value.contains("::") {
-        return Err(not_static(value, "a module path (package::file), resolved by importing the package"));
+        return Err(not_static(
+            value,
+            "a module path (package::file), resolved by importing the package",
+        ));
     }
     let path = cwd.join(value);
     if path.is_dir() {
@@ -46,8 +49,12 @@ pub fn classify(value: &str, cwd: &Path) -> UserResult<EntryPoint> {
     if value.contains('.') && !is_yaml && !value.contains('/') {
         return Err(not_static(value, "a dotted path to a factory function"));
     }
-    Err(UserError::new(format!("the entry point '{value}' does not exist"))
-        .with_hint(format!("no file or folder at {}; check the path given to --entry-point", path.display())))
+    Err(
+        UserError::new(format!("the entry point '{value}' does not exist")).with_hint(format!(
+            "no file or folder at {}; check the path given to --entry-point",
+            path.display()
+        )),
+    )
 }
 
 /// Searches `start` and its parents (six levels) for `name`; returns the path and how
@@ -141,7 +148,10 @@ pub fn discover(cwd: &Path) -> UserResult<EntryPoint> {
     if let Some(value) = &env_value {
         let is_yaml = value.ends_with(".yaml") || value.ends_with(".yml");
         if value.contains('.') && !is_yaml && !value.contains('/') {
-            return Err(not_static(value, "a dotted path to a factory function (from ENTRY_POINT)"));
+            return Err(not_static(
+                value,
+                "a dotted path to a factory function (from ENTRY_POINT)",
+            ));
         }
         if value.contains('/') {
             return Err(UserError::new(format!(
@@ -196,7 +206,9 @@ fn entry_point_from_setup_cfg(cwd: &Path) -> UserResult<Option<PathBuf>> {
                     ))
                     .in_file(&cfg)
                     .at_line(i + 1)
-                    .with_hint("fix the path in the [ploomber] section (it is relative to setup.cfg)"));
+                    .with_hint(
+                        "fix the path in the [ploomber] section (it is relative to setup.cfg)",
+                    ));
                 }
                 return Ok(Some(path));
             }
@@ -229,8 +241,14 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         touch(d.path(), "setup.py");
         touch(d.path(), "src/pkg/pipeline.yaml");
-        assert_eq!(discover(d.path()).unwrap(), EntryPoint::File(d.path().join("src/pkg/pipeline.yaml")));
-        assert_eq!(find_root(&d.path().join("src/pkg"), "pipeline.yaml").unwrap(), d.path());
+        assert_eq!(
+            discover(d.path()).unwrap(),
+            EntryPoint::File(d.path().join("src/pkg/pipeline.yaml"))
+        );
+        assert_eq!(
+            find_root(&d.path().join("src/pkg"), "pipeline.yaml").unwrap(),
+            d.path()
+        );
     }
 
     #[test]
@@ -247,7 +265,10 @@ mod tests {
         touch(d.path(), "setup.py");
         touch(d.path(), "pipeline.yaml");
         touch(d.path(), "src/pkg/pipeline.yaml");
-        assert!(find_root(d.path(), "pipeline.yaml").unwrap_err().message.contains("two"));
+        assert!(find_root(d.path(), "pipeline.yaml")
+            .unwrap_err()
+            .message
+            .contains("two"));
     }
 
     #[test]

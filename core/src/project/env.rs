@@ -82,7 +82,9 @@ pub fn find_env_file(spec_path: &Path, cwd: &Path) -> UserResult<Option<PathBuf>
             if candidate.is_file() {
                 return Err(UserError::new("found an env file that ends with .yml")
                     .in_file(&candidate)
-                    .with_hint(format!("rename it to {stem}.yaml: Ploomber only reads .yaml env files")));
+                    .with_hint(format!(
+                        "rename it to {stem}.yaml: Ploomber only reads .yaml env files"
+                    )));
             }
         }
     }
@@ -92,7 +94,9 @@ pub fn find_env_file(spec_path: &Path, cwd: &Path) -> UserResult<Option<PathBuf>
 fn read_yaml(path: &Path) -> UserResult<Node> {
     let text = super::read_text(path)?;
     yaml::parse(&text).map_err(|e| {
-        let mut err = UserError::new(format!("invalid YAML: {}", e.message)).in_file(path).at_line(e.line);
+        let mut err = UserError::new(format!("invalid YAML: {}", e.message))
+            .in_file(path)
+            .at_line(e.line);
         if text.contains("{{") {
             err = err.with_hint(
                 "values with placeholders must be quoted, e.g. key: \"{{placeholder}}/x\"",
@@ -118,11 +122,15 @@ fn load_env_file(path: &Path, depth: usize) -> UserResult<Node> {
         }
     };
     validate_keys(&node, path, true)?;
-    let Value::Map(entries) = &mut node.value else { unreachable!() };
+    let Value::Map(entries) = &mut node.value else {
+        unreachable!()
+    };
     if let Some(pos) = entries.iter().position(|(k, _)| k.as_str() == Some("meta")) {
         let (_, meta) = entries.remove(pos);
         let Some(meta_entries) = meta.as_map() else {
-            return Err(UserError::new("'meta' in an env file must be a mapping").in_file(path).at_line(meta.line));
+            return Err(UserError::new("'meta' in an env file must be a mapping")
+                .in_file(path)
+                .at_line(meta.line));
         };
         for (k, v) in meta_entries {
             if k.as_str() != Some("import_from") {
@@ -134,14 +142,20 @@ fn load_env_file(path: &Path, depth: usize) -> UserResult<Node> {
                 .at_line(k.line));
             }
             let Some(rel) = v.as_str() else {
-                return Err(UserError::new("'meta.import_from' must be a path").in_file(path).at_line(v.line));
+                return Err(UserError::new("'meta.import_from' must be a path")
+                    .in_file(path)
+                    .at_line(v.line));
             };
             if depth > 10 {
-                return Err(UserError::new("env files import each other in a loop").in_file(path).at_line(v.line));
+                return Err(UserError::new("env files import each other in a loop")
+                    .in_file(path)
+                    .at_line(v.line));
             }
             let base_path = path.parent().unwrap_or(Path::new(".")).join(rel);
             let base = load_env_file(&base_path, depth + 1)?;
-            *entries = deep_merge(base, Node::new(Value::Map(std::mem::take(entries)), 1)).value.into_map();
+            *entries = deep_merge(base, Node::new(Value::Map(std::mem::take(entries)), 1))
+                .value
+                .into_map();
         }
     }
     Ok(node)
@@ -180,10 +194,12 @@ fn validate_keys(node: &Node, path: &Path, top: bool) -> UserResult<()> {
         for (k, v) in entries {
             let key = k.value.python_str();
             if key.contains("__") {
-                return Err(UserError::new(format!("keys in the env cannot contain '__', got '{key}'"))
-                    .in_file(path)
-                    .at_line(k.line)
-                    .with_hint("rename the key (use a single underscore)"));
+                return Err(UserError::new(format!(
+                    "keys in the env cannot contain '__', got '{key}'"
+                ))
+                .in_file(path)
+                .at_line(k.line)
+                .with_hint("rename the key (use a single underscore)"));
             }
             if top && key.starts_with('_') && key != "_module" {
                 return Err(UserError::new(format!(
@@ -204,7 +220,11 @@ fn str_node(s: &str) -> Node {
 
 /// Builds the env for a spec: defaults, then the env file's keys expanded top to bottom.
 pub fn build(req: &EnvRequest) -> UserResult<Env> {
-    let here = req.spec_path.parent().unwrap_or(Path::new(".")).to_path_buf();
+    let here = req
+        .spec_path
+        .parent()
+        .unwrap_or(Path::new("."))
+        .to_path_buf();
     let file = find_env_file(req.spec_path, req.cwd)?;
     let mut defaults_map = BTreeMap::new();
     defaults_map.insert("user".to_string(), defaults::user());
@@ -226,7 +246,10 @@ pub fn build(req: &EnvRequest) -> UserResult<Env> {
         None => None,
     };
     let file_entries: Vec<(Node, Node)> = file_node.map(|n| n.value.into_map()).unwrap_or_default();
-    let file_keys: Vec<String> = file_entries.iter().map(|(k, _)| k.value.python_str()).collect();
+    let file_keys: Vec<String> = file_entries
+        .iter()
+        .map(|(k, _)| k.value.python_str())
+        .collect();
 
     // Defaults the user did not override come first (user keys win).
     let mut expanded: Vec<(Node, Node)> = defaults_map
@@ -243,7 +266,10 @@ pub fn build(req: &EnvRequest) -> UserResult<Env> {
             let name = key.value.python_str();
             if value_has_jinja(&value) {
                 let mut ctx = expanded.clone();
-                ctx.push((str_node("env"), Node::new(Value::Map(process_env.clone()), 0)));
+                ctx.push((
+                    str_node("env"),
+                    Node::new(Value::Map(process_env.clone()), 0),
+                ));
                 let renderer = Renderer::new(&Node::new(Value::Map(ctx), 0));
                 renderer.render_node(&mut value, path).map_err(|e| {
                     if e.message.starts_with("undefined placeholder") {
@@ -326,28 +352,54 @@ mod tests {
 
     #[test]
     fn keys_refer_to_earlier_keys_and_values_are_cast() {
-        let env = env_for(&[("env.yaml", "a: '1'\nb: '{{a}}0'\nn: {c: x}\n")], "pipeline.yaml").unwrap();
+        let env = env_for(
+            &[("env.yaml", "a: '1'\nb: '{{a}}0'\nn: {c: x}\n")],
+            "pipeline.yaml",
+        )
+        .unwrap();
         assert_eq!(env.values.get("a").unwrap().value, Value::Int(1));
         assert_eq!(env.values.get("b").unwrap().value, Value::Int(10));
-        assert_eq!(env.values.get("n").unwrap().get("c").unwrap().value, Value::Str("x".into()));
+        assert_eq!(
+            env.values.get("n").unwrap().get("c").unwrap().value,
+            Value::Str("x".into())
+        );
     }
 
     #[test]
     fn later_keys_are_not_visible() {
         let err = env_for(&[("env.yaml", "b: '{{a}}'\na: 1\n")], "pipeline.yaml").unwrap_err();
-        assert!(err.message.contains("'b'") && err.message.contains("{{a}}"), "{}", err.message);
+        assert!(
+            err.message.contains("'b'") && err.message.contains("{{a}}"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]
     fn user_keys_override_defaults() {
         let env = env_for(&[("env.yaml", "user: alice\n")], "pipeline.yaml").unwrap();
-        assert_eq!(env.values.get("user").unwrap().value, Value::Str("alice".into()));
-        assert_eq!(env.values.as_map().unwrap().iter().filter(|(k, _)| k.as_str() == Some("user")).count(), 1);
+        assert_eq!(
+            env.values.get("user").unwrap().value,
+            Value::Str("alice".into())
+        );
+        assert_eq!(
+            env.values
+                .as_map()
+                .unwrap()
+                .iter()
+                .filter(|(k, _)| k.as_str() == Some("user"))
+                .count(),
+            1
+        );
     }
 
     #[test]
     fn named_spec_prefers_named_env() {
-        let env = env_for(&[("env.yaml", "a: 1\n"), ("env.serve.yaml", "a: 2\n")], "pipeline.serve.yaml").unwrap();
+        let env = env_for(
+            &[("env.yaml", "a: 1\n"), ("env.serve.yaml", "a: 2\n")],
+            "pipeline.serve.yaml",
+        )
+        .unwrap();
         assert_eq!(env.values.get("a").unwrap().value, Value::Int(2));
         let env = env_for(&[("env.yaml", "a: 1\n")], "pipeline-features.yaml").unwrap();
         assert_eq!(env.values.get("a").unwrap().value, Value::Int(1));
@@ -369,12 +421,21 @@ mod tests {
     #[test]
     fn import_from_merges() {
         let env = env_for(
-            &[("base.yaml", "a: 1\nn: {x: 1, y: 2}\n"), ("env.yaml", "meta: {import_from: base.yaml}\nn: {y: 3}\n")],
+            &[
+                ("base.yaml", "a: 1\nn: {x: 1, y: 2}\n"),
+                ("env.yaml", "meta: {import_from: base.yaml}\nn: {y: 3}\n"),
+            ],
             "pipeline.yaml",
         )
         .unwrap();
         assert_eq!(env.values.get("a").unwrap().value, Value::Int(1));
-        assert_eq!(env.values.get("n").unwrap().get("x").unwrap().value, Value::Int(1));
-        assert_eq!(env.values.get("n").unwrap().get("y").unwrap().value, Value::Int(3));
+        assert_eq!(
+            env.values.get("n").unwrap().get("x").unwrap().value,
+            Value::Int(1)
+        );
+        assert_eq!(
+            env.values.get("n").unwrap().get("y").unwrap().value,
+            Value::Int(3)
+        );
     }
 }

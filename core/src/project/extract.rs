@@ -46,7 +46,11 @@ fn located(e: AnalysisError, file: &Path, first_line: usize) -> UserError {
 }
 
 fn analyse_notebook(path: &Path, want_product: bool) -> FileResult {
-    let fail = |e: UserError| FileResult { upstream: Err(e.clone()), product: want_product.then(|| Err(e)), warnings: Vec::new() };
+    let fail = |e: UserError| FileResult {
+        upstream: Err(e.clone()),
+        product: want_product.then_some(Err(e)),
+        warnings: Vec::new(),
+    };
     let text = match super::read_text(path) {
         Ok(t) => t,
         Err(e) => return fail(e),
@@ -54,7 +58,16 @@ fn analyse_notebook(path: &Path, want_product: bool) -> FileResult {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
     let info = match notebook::read_notebook(&text, ext) {
         Ok(i) => i,
-        Err(e) => return fail(located(AnalysisError { message: format!("failed to read notebook: {}", e.message), ..e }, path, 1)),
+        Err(e) => {
+            return fail(located(
+                AnalysisError {
+                    message: format!("failed to read notebook: {}", e.message),
+                    ..e
+                },
+                path,
+                1,
+            ))
+        }
     };
     let Some(cell) = info.params else {
         let warning = Warning::new(
@@ -66,7 +79,11 @@ fn analyse_notebook(path: &Path, want_product: bool) -> FileResult {
                 .in_file(path)
                 .with_hint("add a cell tagged parameters with product = 'path/to/output'"))
         });
-        return FileResult { upstream: Ok(Vec::new()), product, warnings: vec![warning] };
+        return FileResult {
+            upstream: Ok(Vec::new()),
+            product,
+            warnings: vec![warning],
+        };
     };
     let mut warnings = Vec::new();
     if cell.is_last_cell {
@@ -81,10 +98,15 @@ fn analyse_notebook(path: &Path, want_product: bool) -> FileResult {
             python_cell::upstream(&cell.source),
             want_product.then(|| python_cell::product(&cell.source)),
         ),
-        Language::R => (r_cell::upstream(&cell.source), want_product.then(|| r_cell::product(&cell.source))),
+        Language::R => (
+            r_cell::upstream(&cell.source),
+            want_product.then(|| r_cell::product(&cell.source)),
+        ),
         Language::Other(lang) => {
-            let e = AnalysisError::new(format!("\"{lang}\" is unsupported, supported languages are ['python', 'r']"));
-            (Err(e.clone()), want_product.then(|| Err(e)))
+            let e = AnalysisError::new(format!(
+                "\"{lang}\" is unsupported, supported languages are ['python', 'r']"
+            ));
+            (Err(e.clone()), want_product.then_some(Err(e)))
         }
     };
     FileResult {
@@ -95,7 +117,11 @@ fn analyse_notebook(path: &Path, want_product: bool) -> FileResult {
 }
 
 fn analyse_template(path: &Path, class: &str, want_product: bool) -> FileResult {
-    let fail = |e: UserError| FileResult { upstream: Err(e.clone()), product: want_product.then(|| Err(e)), warnings: Vec::new() };
+    let fail = |e: UserError| FileResult {
+        upstream: Err(e.clone()),
+        product: want_product.then_some(Err(e)),
+        warnings: Vec::new(),
+    };
     let text = match super::read_text(path) {
         Ok(t) => t,
         Err(e) => return fail(e),
@@ -118,9 +144,11 @@ fn analyse_template(path: &Path, class: &str, want_product: bool) -> FileResult 
         upstream: jinja::upstream(&text).map_err(|e| located(e, path, 1)),
         product: want_product.then(|| match jinja::product(&text) {
             Ok(Some((_, lit))) => Ok(lit),
-            Ok(None) => Err(UserError::new("no {% set product = ... %} found to extract the product from")
-                .in_file(path)
-                .with_hint("add {% set product = SQLRelation(['schema', 'name', 'table']) %}")),
+            Ok(None) => Err(UserError::new(
+                "no {% set product = ... %} found to extract the product from",
+            )
+            .in_file(path)
+            .with_hint("add {% set product = SQLRelation(['schema', 'name', 'table']) %}")),
             Err(e) => Err(located(e, path, 1)),
         }),
         warnings: Vec::new(),
@@ -128,7 +156,10 @@ fn analyse_template(path: &Path, class: &str, want_product: bool) -> FileResult 
 }
 
 fn uses_template_analysis(class: &str) -> bool {
-    matches!(class, "SQLScript" | "SQLDump" | "SQLTransfer" | "ShellScript")
+    matches!(
+        class,
+        "SQLScript" | "SQLDump" | "SQLTransfer" | "ShellScript"
+    )
 }
 
 fn uses_notebook_analysis(class: &str) -> bool {
@@ -145,7 +176,15 @@ fn literal_node(lit: &Literal, line: usize) -> Node {
         Literal::Bool(b) => Value::Bool(*b),
         Literal::List(items) => Value::Seq(items.iter().map(|i| literal_node(i, line)).collect()),
         Literal::Map(entries) => Value::Map(
-            entries.iter().map(|(k, v)| (Node::new(Value::Str(k.clone()), line), literal_node(v, line))).collect(),
+            entries
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        Node::new(Value::Str(k.clone()), line),
+                        literal_node(v, line),
+                    )
+                })
+                .collect(),
         ),
     };
     Node::new(v, line)
@@ -153,7 +192,12 @@ fn literal_node(lit: &Literal, line: usize) -> Node {
 
 /// Runs static analysis for every declaration and returns the tasks (upstream names
 /// unexpanded: wildcards are resolved by the DAG).
-pub fn analyse(decls: Vec<TaskDecl>, meta: &Meta, root: &Path, search: &SearchPath) -> UserResult<(Vec<Task>, Vec<Warning>)> {
+pub fn analyse(
+    decls: Vec<TaskDecl>,
+    meta: &Meta,
+    root: &Path,
+    search: &SearchPath,
+) -> UserResult<(Vec<Task>, Vec<Warning>)> {
     let want_product = meta.extract_product;
     let need_sources = meta.extract_upstream || want_product;
 
@@ -165,15 +209,15 @@ pub fn analyse(decls: Vec<TaskDecl>, meta: &Meta, root: &Path, search: &SearchPa
     if need_sources {
         for d in &decls {
             match &d.source {
-                Source::File { path, .. } if uses_notebook_analysis(&d.class) || uses_template_analysis(&d.class) => {
+                Source::File { path, .. }
+                    if uses_notebook_analysis(&d.class) || uses_template_analysis(&d.class) =>
+                {
                     if seen.insert(path.clone()) {
                         files.push((path.clone(), d.class.clone()));
                     }
                 }
-                Source::DottedPath(p) if meta.extract_upstream => {
-                    if seen_dotted.insert(p.clone()) {
-                        dotted.push(p.clone());
-                    }
+                Source::DottedPath(p) if meta.extract_upstream && seen_dotted.insert(p.clone()) => {
+                    dotted.push(p.clone());
                 }
                 _ => {}
             }
@@ -209,13 +253,19 @@ pub fn analyse(decls: Vec<TaskDecl>, meta: &Meta, root: &Path, search: &SearchPa
             (d.clone(), r)
         })
         .collect();
-    let mut modules: Vec<PathBuf> = located_fns.values().filter_map(|r| r.as_ref().ok()).map(|(p, _)| p.clone()).collect();
+    let mut modules: Vec<PathBuf> = located_fns
+        .values()
+        .filter_map(|r| r.as_ref().ok())
+        .map(|(p, _)| p.clone())
+        .collect();
     modules.sort();
     modules.dedup();
     let parsed: HashMap<PathBuf, Result<ModuleAnalysis, UserError>> = modules
         .par_iter()
         .map(|path| {
-            let r = super::read_text(path).and_then(|text| ModuleAnalysis::parse(&text, path).map_err(|e| located(e, path, 1)));
+            let r = super::read_text(path).and_then(|text| {
+                ModuleAnalysis::parse(&text, path).map_err(|e| located(e, path, 1))
+            });
             (path.clone(), r)
         })
         .collect();
@@ -224,7 +274,11 @@ pub fn analyse(decls: Vec<TaskDecl>, meta: &Meta, root: &Path, search: &SearchPa
     let mut warnings: Vec<Warning> = Vec::new();
     let mut warned = std::collections::HashSet::new();
     for d in decls {
-        let ctx = |e: UserError| e.context(format!("failed to initialize task '{}'", d.name)).or_file(&d.file).or_line(d.line);
+        let ctx = |e: UserError| {
+            e.context(format!("failed to initialize task '{}'", d.name))
+                .or_file(&d.file)
+                .or_line(d.line)
+        };
         let mut product = d.product.clone();
         let upstream: Vec<String> = if let Some(declared) = &d.declared_upstream {
             declared.clone()
@@ -236,16 +290,40 @@ pub fn analyse(decls: Vec<TaskDecl>, meta: &Meta, root: &Path, search: &SearchPa
                         warnings.extend(r.warnings.iter().cloned());
                     }
                     if want_product {
-                        let lit = r.product.clone().unwrap_or_else(|| Err(UserError::new("product extraction is not available for this task class")));
+                        let lit = r.product.clone().unwrap_or_else(|| {
+                            Err(UserError::new(
+                                "product extraction is not available for this task class",
+                            ))
+                        });
                         let lit = lit.map_err(ctx)?;
-                        let raw = RawTask { node: Node::new(Value::Null, 1), file: path.clone(), imported: false };
-                        let base = if meta.product_relative_to_source { path.parent().unwrap_or(root).to_path_buf() } else { root.to_path_buf() };
+                        let raw = RawTask {
+                            node: Node::new(Value::Null, 1),
+                            file: path.clone(),
+                            imported: false,
+                        };
+                        let base = if meta.product_relative_to_source {
+                            path.parent().unwrap_or(root).to_path_buf()
+                        } else {
+                            root.to_path_buf()
+                        };
                         product = Some(
-                            build_product(&raw, &literal_node(&lit, 1), &d.product_class, &d.class, (&base, root), &d.nb_product_keys, None)
-                                .map_err(ctx)?,
+                            build_product(
+                                &raw,
+                                &literal_node(&lit, 1),
+                                &d.product_class,
+                                &d.class,
+                                (&base, root),
+                                &d.nb_product_keys,
+                                None,
+                            )
+                            .map_err(ctx)?,
                         );
                     }
-                    if meta.extract_upstream { r.upstream.clone().map_err(ctx)? } else { Vec::new() }
+                    if meta.extract_upstream {
+                        r.upstream.clone().map_err(ctx)?
+                    } else {
+                        Vec::new()
+                    }
                 }
                 Source::DottedPath(p) if meta.extract_upstream => {
                     if want_product {
@@ -254,11 +332,17 @@ pub fn analyse(decls: Vec<TaskDecl>, meta: &Meta, root: &Path, search: &SearchPa
                     }
                     let (module, func) = located_fns[p].clone().map_err(ctx)?;
                     let analysis = parsed[&module].as_ref().map_err(|e| ctx(e.clone()))?;
-                    analysis.function(&func).map_err(|e| ctx(located(e, &module, 1)))?.upstream
+                    analysis
+                        .function(&func)
+                        .map_err(|e| ctx(located(e, &module, 1)))?
+                        .upstream
                 }
                 _ => {
                     if want_product && product.is_none() {
-                        return Err(ctx(UserError::new(format!("extract product is not implemented for {} tasks", d.class))));
+                        return Err(ctx(UserError::new(format!(
+                            "extract product is not implemented for {} tasks",
+                            d.class
+                        ))));
                     }
                     Vec::new()
                 }

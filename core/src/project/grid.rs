@@ -23,17 +23,21 @@ pub fn expand(grid: &Node, file: &std::path::Path) -> UserResult<Vec<GridPoint>>
         Value::Map(_) => vec![grid],
         Value::Seq(items) => items.iter().collect(),
         _ => {
-            return Err(UserError::new("'grid' must be a mapping or a list of mappings")
-                .in_file(file)
-                .at_line(grid.line))
+            return Err(
+                UserError::new("'grid' must be a mapping or a list of mappings")
+                    .in_file(file)
+                    .at_line(grid.line),
+            )
         }
     };
     let mut points = Vec::new();
     for m in mappings {
         let Some(entries) = m.as_map() else {
-            return Err(UserError::new("each entry of a 'grid' list must be a mapping")
-                .in_file(file)
-                .at_line(m.line));
+            return Err(
+                UserError::new("each entry of a 'grid' list must be a mapping")
+                    .in_file(file)
+                    .at_line(m.line),
+            );
         };
         let mut combos: Vec<Vec<(String, Value)>> = vec![Vec::new()];
         for (k, v) in entries {
@@ -63,13 +67,18 @@ pub fn expand(grid: &Node, file: &std::path::Path) -> UserResult<Vec<GridPoint>>
             }
             combos = next;
             if combos.len() > 1_000_000 {
-                return Err(UserError::new("this grid expands to more than a million tasks")
-                    .in_file(file)
-                    .at_line(grid.line));
+                return Err(
+                    UserError::new("this grid expands to more than a million tasks")
+                        .in_file(file)
+                        .at_line(grid.line),
+                );
             }
         }
         for values in combos {
-            points.push(GridPoint { index: points.len(), values });
+            points.push(GridPoint {
+                index: points.len(),
+                values,
+            });
         }
     }
     Ok(points)
@@ -103,12 +112,17 @@ pub fn render_brackets(
     if !template.contains("[[") {
         return Ok(template.to_string());
     }
-    let ctx: std::collections::BTreeMap<&str, String> =
-        point.values.iter().map(|(k, v)| (k.as_str(), v.python_str())).collect();
+    let ctx: std::collections::BTreeMap<&str, String> = point
+        .values
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.python_str()))
+        .collect();
     env.render_str(template, ctx).map_err(|e| {
-        UserError::new(format!("cannot render '{template}' with the grid values: {e}"))
-            .in_file(file)
-            .at_line(line)
+        UserError::new(format!(
+            "cannot render '{template}' with the grid values: {e}"
+        ))
+        .in_file(file)
+        .at_line(line)
     })
 }
 
@@ -150,7 +164,13 @@ mod tests {
         let pts = expand(&g, Path::new("p.yaml")).unwrap();
         let flat: Vec<String> = pts
             .iter()
-            .map(|p| p.values.iter().map(|(_, v)| v.python_str()).collect::<Vec<_>>().join(","))
+            .map(|p| {
+                p.values
+                    .iter()
+                    .map(|(_, v)| v.python_str())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            })
             .collect();
         assert_eq!(flat, ["1,x", "1,y", "2,x", "2,y", "9,z"]);
         assert_eq!(pts[4].index, 4);
@@ -159,9 +179,15 @@ mod tests {
     #[test]
     fn names_and_products() {
         let env = bracket_environment();
-        let p = GridPoint { index: 2, values: vec![("m".into(), Value::Float(0.5))] };
+        let p = GridPoint {
+            index: 2,
+            values: vec![("m".into(), Value::Float(0.5))],
+        };
         let f = Path::new("p.yaml");
-        assert_eq!(task_name(&env, "fit-[[m]]-[[missing]]", &p, f, 1).unwrap(), "fit-0.5-");
+        assert_eq!(
+            task_name(&env, "fit-[[m]]-[[missing]]", &p, f, 1).unwrap(),
+            "fit-0.5-"
+        );
         assert_eq!(task_name(&env, "fit-", &p, f, 1).unwrap(), "fit-2");
         assert_eq!(indexed_path("out/model.v1.pkl", 2), "out/model-2.v1.pkl");
         assert_eq!(indexed_path("report.html", 0), "report-0.html");

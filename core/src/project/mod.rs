@@ -69,7 +69,11 @@ impl Project {
             .iter()
             .filter(|p| placeholders::MACHINE_DEPENDENT.contains(&p.as_str()))
             .filter(|p| !self.env_file_keys.contains(p))
-            .filter_map(|p| self.placeholder_defaults.get(p).map(|v| (p.clone(), v.clone())))
+            .filter_map(|p| {
+                self.placeholder_defaults
+                    .get(p)
+                    .map(|v| (p.clone(), v.clone()))
+            })
             .collect()
     }
 }
@@ -87,10 +91,14 @@ pub fn read_text(path: &Path) -> UserResult<String> {
             .with_hint("point at the file inside the folder"));
     }
     if meta.len() > MAX_FILE_BYTES {
-        return Err(UserError::new(format!("the file is too large ({} bytes, the limit is {MAX_FILE_BYTES})", meta.len()))
-            .in_file(path));
+        return Err(UserError::new(format!(
+            "the file is too large ({} bytes, the limit is {MAX_FILE_BYTES})",
+            meta.len()
+        ))
+        .in_file(path));
     }
-    let bytes = std::fs::read(path).map_err(|e| UserError::new(format!("cannot read the file: {e}")).in_file(path))?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| UserError::new(format!("cannot read the file: {e}")).in_file(path))?;
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let line = e.as_bytes()[..at].iter().filter(|b| **b == b'\n').count() + 1;
@@ -115,13 +123,21 @@ pub fn load(opts: &LoadOptions) -> UserResult<Project> {
 }
 
 fn absolute(path: &Path, cwd: &Path) -> PathBuf {
-    paths::normalize(&if path.is_absolute() { path.to_path_buf() } else { cwd.join(path) })
+    paths::normalize(&if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        cwd.join(path)
+    })
 }
 
 fn load_spec_file(path: &Path, cwd: &Path) -> UserResult<Project> {
     let path = absolute(path, cwd);
     let spec_dir = path.parent().unwrap_or(cwd).to_path_buf();
-    let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("pipeline.yaml").to_string();
+    let file_name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("pipeline.yaml")
+        .to_string();
     let root = entry_point::find_root(&spec_dir, &file_name).ok();
     let spec = spec::load(&path, cwd, root.as_deref())?;
     let root = root.unwrap_or_else(|| spec_dir.clone());
@@ -130,8 +146,18 @@ fn load_spec_file(path: &Path, cwd: &Path) -> UserResult<Project> {
 
 fn finish(spec: spec::Spec, root: PathBuf, cwd: &Path, spec_dir: PathBuf) -> UserResult<Project> {
     let mut warnings = spec.warnings.clone();
-    let decls = tasks::declare_all(&mut tasks::DeclContext { spec: &spec, root: &root, cwd, warnings: &mut warnings })?;
-    let mut dirs = vec![spec_dir.clone(), cwd.to_path_buf(), root.join("src"), root.clone()];
+    let decls = tasks::declare_all(&mut tasks::DeclContext {
+        spec: &spec,
+        root: &root,
+        cwd,
+        warnings: &mut warnings,
+    })?;
+    let mut dirs = vec![
+        spec_dir.clone(),
+        cwd.to_path_buf(),
+        root.join("src"),
+        root.clone(),
+    ];
     dirs.dedup();
     let search = extract::SearchPath { dirs };
     let (tasks, more) = extract::analyse(decls, &spec.meta, &root, &search)?;
@@ -163,16 +189,24 @@ fn load_files(cwd: &Path, dir: &Path, pattern: Option<&str>) -> UserResult<Proje
             .map_err(|e| UserError::new(format!("cannot list the folder: {e}")).in_file(dir))?
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.is_file())
-            .filter(|p| p.extension().and_then(|e| e.to_str()).is_some_and(|e| SUFFIXES.contains(&e)))
+            .filter(|p| {
+                p.extension()
+                    .and_then(|e| e.to_str())
+                    .is_some_and(|e| SUFFIXES.contains(&e))
+            })
             .collect(),
     };
     files.sort();
     for f in &files {
         let ext = f.extension().and_then(|e| e.to_str()).unwrap_or("");
         if !SUFFIXES.contains(&ext) {
-            return Err(UserError::new("cannot instantiate DAGSpec from files with invalid extensions")
-                .in_file(f)
-                .with_hint("only .py, .R, .Rmd, .r and .ipynb files can be tasks of a pattern entry point"));
+            return Err(UserError::new(
+                "cannot instantiate DAGSpec from files with invalid extensions",
+            )
+            .in_file(f)
+            .with_hint(
+                "only .py, .R, .Rmd, .r and .ipynb files can be tasks of a pattern entry point",
+            ));
         }
     }
     if files.is_empty() {
@@ -184,7 +218,11 @@ fn load_files(cwd: &Path, dir: &Path, pattern: Option<&str>) -> UserResult<Proje
         .map(|f| {
             let source = yaml::Node::new(yaml::Value::Str(f.display().to_string()), 1);
             let key = yaml::Node::new(yaml::Value::Str("source".into()), 1);
-            spec::RawTask { node: yaml::Node::new(yaml::Value::Map(vec![(key, source)]), 1), file: f.clone(), imported: false }
+            spec::RawTask {
+                node: yaml::Node::new(yaml::Value::Map(vec![(key, source)]), 1),
+                file: f.clone(),
+                imported: false,
+            }
         })
         .collect();
     let empty = yaml::Node::new(yaml::Value::Map(Vec::new()), 1);
@@ -193,12 +231,19 @@ fn load_files(cwd: &Path, dir: &Path, pattern: Option<&str>) -> UserResult<Proje
         meta: spec::Meta {
             extract_upstream: true,
             extract_product: true,
-            product_default_class: [("NotebookRunner".to_string(), "File".to_string())].into_iter().collect(),
+            product_default_class: [("NotebookRunner".to_string(), "File".to_string())]
+                .into_iter()
+                .collect(),
             product_relative_to_source: false,
             source_loader: None,
         },
         tasks: raw,
-        env: env::Env { file: None, values: empty, file_keys: Vec::new(), defaults: BTreeMap::new() },
+        env: env::Env {
+            file: None,
+            values: empty,
+            file_keys: Vec::new(),
+            defaults: BTreeMap::new(),
+        },
         used_placeholders: Vec::new(),
         warnings: Vec::new(),
     };

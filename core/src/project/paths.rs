@@ -35,7 +35,11 @@ pub fn relative_to(path: &Path, root: &Path) -> String {
         return to_slash(&path);
     }
     let mut parts: Vec<String> = vec!["..".to_string(); r.len() - common];
-    parts.extend(p[common..].iter().map(|c| c.as_os_str().to_string_lossy().into_owned()));
+    parts.extend(
+        p[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
     parts.join("/")
 }
 
@@ -89,8 +93,14 @@ mod tests {
 
     #[test]
     fn relative_paths() {
-        assert_eq!(relative_to(Path::new("/p/out/../out/a.csv"), Path::new("/p")), "out/a.csv");
-        assert_eq!(relative_to(Path::new("/x/a.csv"), Path::new("/p/q")), "../../x/a.csv");
+        assert_eq!(
+            relative_to(Path::new("/p/out/../out/a.csv"), Path::new("/p")),
+            "out/a.csv"
+        );
+        assert_eq!(
+            relative_to(Path::new("/x/a.csv"), Path::new("/p/q")),
+            "../../x/a.csv"
+        );
     }
 
     #[test]

@@ -12,8 +12,11 @@ use crate::diagnostics::{UserError, UserResult};
 
 use super::yaml::{Node, Value};
 
-/// Placeholders whose value depends on the machine, the time or the checkout.
-pub const MACHINE_DEPENDENT: &[&str] = &["now", "cwd", "user", "git", "git_hash"];
+/// Placeholders whose value differs from pod to pod (or from the exporting machine):
+/// pinned at export time so every pod sees one value. `cwd` is not among them: every
+/// pod computes the same working directory (the project folder it runs in), so it is
+/// reported instead of pinned.
+pub const MACHINE_DEPENDENT: &[&str] = &["now", "user", "git", "git_hash"];
 
 /// Renders strings against one context (the expanded env).
 pub struct Renderer {
@@ -75,13 +78,19 @@ impl Renderer {
             return Ok(s.to_string());
         }
         let template = self.jinja.template_from_str(s).map_err(|e| {
-            UserError::new(format!("invalid placeholder syntax in '{s}': {}", jinja_reason(&e)))
-                .in_file(file)
-                .at_line(line)
-                .with_hint("placeholders look like {{name}} or {{name.key}}; check the braces")
+            UserError::new(format!(
+                "invalid placeholder syntax in '{s}': {}",
+                jinja_reason(&e)
+            ))
+            .in_file(file)
+            .at_line(line)
+            .with_hint("placeholders look like {{name}} or {{name.key}}; check the braces")
         })?;
         let names = template.undeclared_variables(false);
-        let mut missing: Vec<&String> = names.iter().filter(|n| !self.available.contains(*n)).collect();
+        let mut missing: Vec<&String> = names
+            .iter()
+            .filter(|n| !self.available.contains(*n))
+            .collect();
         if !missing.is_empty() {
             missing.sort();
             let list: Vec<String> = missing
@@ -109,10 +118,8 @@ impl Renderer {
     /// Renders every string value inside `node` (keys are left as they are).
     pub fn render_node(&self, node: &mut Node, file: &Path) -> UserResult<()> {
         match &mut node.value {
-            Value::Str(s) => {
-                if has_jinja(s) {
-                    *s = self.render(s, file, node.line)?;
-                }
+            Value::Str(s) if has_jinja(s) => {
+                *s = self.render(s, file, node.line)?;
             }
             Value::Seq(items) => {
                 for item in items {
@@ -168,7 +175,9 @@ mod tests {
     fn undefined_placeholders_are_named() {
         let ctx = parse("a: 1\n").unwrap();
         let r = Renderer::new(&ctx);
-        let err = r.render("{{nope}}/{{git}}", Path::new("pipeline.yaml"), 7).unwrap_err();
+        let err = r
+            .render("{{nope}}/{{git}}", Path::new("pipeline.yaml"), 7)
+            .unwrap_err();
         assert!(err.message.contains("{{nope}}"), "{}", err.message);
         assert!(err.message.contains("git repository"), "{}", err.message);
         assert_eq!(err.line, Some(7));

@@ -13,23 +13,55 @@ use super::placeholders::Renderer;
 use super::yaml::{self, Node, Value};
 
 const TOP_LEVEL_KEYS: &[&str] = &[
-    "meta", "config", "clients", "tasks", "serializer", "unserializer", "executor", "on_finish",
-    "on_render", "on_failure",
+    "meta",
+    "config",
+    "clients",
+    "tasks",
+    "serializer",
+    "unserializer",
+    "executor",
+    "on_finish",
+    "on_render",
+    "on_failure",
 ];
 const META_KEYS: &[&str] = &[
-    "extract_upstream", "extract_product", "product_default_class", "product_relative_to_source",
-    "source_loader", "import_tasks_from", "jupyter_hot_reload", "jupyter_functions_as_notebooks",
+    "extract_upstream",
+    "extract_product",
+    "product_default_class",
+    "product_relative_to_source",
+    "source_loader",
+    "import_tasks_from",
+    "jupyter_hot_reload",
+    "jupyter_functions_as_notebooks",
 ];
 /// Ploomber's task classes (`ploomber.tasks`).
 pub const TASK_CLASSES: &[&str] = &[
-    "PythonCallable", "ShellScript", "SQLScript", "SQLDump", "SQLTransfer", "SQLUpload",
-    "PostgresCopyFrom", "NotebookRunner", "ScriptRunner", "DownloadFromURL", "Link", "Input",
-    "UploadToS3", "TaskGroup",
+    "PythonCallable",
+    "ShellScript",
+    "SQLScript",
+    "SQLDump",
+    "SQLTransfer",
+    "SQLUpload",
+    "PostgresCopyFrom",
+    "NotebookRunner",
+    "ScriptRunner",
+    "DownloadFromURL",
+    "Link",
+    "Input",
+    "UploadToS3",
+    "TaskGroup",
 ];
 /// Ploomber's product classes (`ploomber.products`).
 pub const PRODUCT_CLASSES: &[&str] = &[
-    "File", "MetaProduct", "Product", "SQLiteRelation", "PostgresRelation", "GenericProduct",
-    "GenericSQLRelation", "SQLRelation", "EmptyProduct",
+    "File",
+    "MetaProduct",
+    "Product",
+    "SQLiteRelation",
+    "PostgresRelation",
+    "GenericProduct",
+    "GenericSQLRelation",
+    "SQLRelation",
+    "EmptyProduct",
 ];
 
 /// `meta.source_loader`.
@@ -74,7 +106,9 @@ pub struct Spec {
 }
 
 pub(crate) fn yaml_error(path: &Path, text: &str, e: yaml::YamlError) -> UserError {
-    let mut err = UserError::new(format!("invalid YAML: {}", e.message)).in_file(path).at_line(e.line);
+    let mut err = UserError::new(format!("invalid YAML: {}", e.message))
+        .in_file(path)
+        .at_line(e.line);
     if text.contains("{{") || text.contains("}}") {
         err = err.with_hint(
             "it looks like you're using placeholders: a value that starts with {{ must be quoted, e.g. product: \"{{root}}/out.csv\"",
@@ -114,7 +148,10 @@ pub fn load(path: &Path, cwd: &Path, root: Option<&Path>) -> UserResult<Spec> {
 
     if let Value::Seq(_) = doc.value {
         let line = doc.line;
-        doc = Node::new(Value::Map(vec![(Node::new(Value::Str("tasks".into()), line), doc)]), line);
+        doc = Node::new(
+            Value::Map(vec![(Node::new(Value::Str("tasks".into()), line), doc)]),
+            line,
+        );
     }
     let Some(entries) = doc.as_map() else {
         return Err(UserError::new(format!(
@@ -130,9 +167,11 @@ pub fn load(path: &Path, cwd: &Path, root: Option<&Path>) -> UserResult<Spec> {
     if keys.iter().any(|k| k == "location") {
         let line = doc.get("location").map(|n| n.line).unwrap_or(1);
         if keys.len() > 1 {
-            return Err(UserError::new("if 'location' is present in the spec, it must be the only key")
-                .in_file(path)
-                .at_line(line));
+            return Err(UserError::new(
+                "if 'location' is present in the spec, it must be the only key",
+            )
+            .in_file(path)
+            .at_line(line));
         }
         return Err(UserError::new(
             "this spec builds its DAG with a Python factory ('location:'), which cannot be analysed statically: soopervisor never runs user code",
@@ -141,13 +180,23 @@ pub fn load(path: &Path, cwd: &Path, root: Option<&Path>) -> UserResult<Spec> {
         .at_line(line)
         .with_hint("list the tasks in pipeline.yaml instead of pointing at a factory"));
     }
-    let bad: Vec<String> = keys.iter().filter(|k| !TOP_LEVEL_KEYS.contains(&k.as_str())).cloned().collect();
+    let bad: Vec<String> = keys
+        .iter()
+        .filter(|k| !TOP_LEVEL_KEYS.contains(&k.as_str()))
+        .cloned()
+        .collect();
     if !bad.is_empty() {
-        let line = entries.iter().find(|(k, _)| k.value.python_str() == bad[0]).map(|(k, _)| k.line).unwrap_or(1);
-        return Err(UserError::new(invalid_keys("the spec", &bad, TOP_LEVEL_KEYS))
-            .in_file(path)
-            .at_line(line)
-            .with_hint("remove or rename the key; import_tasks_from belongs under meta"));
+        let line = entries
+            .iter()
+            .find(|(k, _)| k.value.python_str() == bad[0])
+            .map(|(k, _)| k.line)
+            .unwrap_or(1);
+        return Err(
+            UserError::new(invalid_keys("the spec", &bad, TOP_LEVEL_KEYS))
+                .in_file(path)
+                .at_line(line)
+                .with_hint("remove or rename the key; import_tasks_from belongs under meta"),
+        );
     }
     let Some(tasks_node) = doc.get("tasks") else {
         return Err(UserError::new("the spec is missing the 'tasks' key").in_file(path).at_line(1).with_hint(
@@ -166,7 +215,12 @@ pub fn load(path: &Path, cwd: &Path, root: Option<&Path>) -> UserResult<Spec> {
 
     // Env and rendering of every value.
     let wants_git = text.contains("git");
-    let env = env::build(&EnvRequest { spec_path: path, cwd, root, wants_git })?;
+    let env = env::build(&EnvRequest {
+        spec_path: path,
+        cwd,
+        root,
+        wants_git,
+    })?;
     let renderer = Renderer::new(&env.values);
     renderer.render_node(&mut doc, path)?;
     cast_node(&mut doc);
@@ -174,32 +228,48 @@ pub fn load(path: &Path, cwd: &Path, root: Option<&Path>) -> UserResult<Spec> {
     let meta = read_meta(doc.get("meta"), path)?;
 
     let mut tasks: Vec<RawTask> = Vec::new();
-    let tasks_node = doc.get("tasks").cloned().unwrap_or(Node::new(Value::Null, 1));
-    let import_from = doc.get("meta").and_then(|m| m.get("import_tasks_from")).filter(|n| !n.is_null()).cloned();
+    let tasks_node = doc
+        .get("tasks")
+        .cloned()
+        .unwrap_or(Node::new(Value::Null, 1));
+    let import_from = doc
+        .get("meta")
+        .and_then(|m| m.get("import_tasks_from"))
+        .filter(|n| !n.is_null())
+        .cloned();
 
     let mut imported: Vec<RawTask> = Vec::new();
     if let Some(node) = import_from {
         let Some(rel) = node.as_str() else {
-            return Err(UserError::new("meta.import_tasks_from must be a path to a YAML file")
-                .in_file(path)
-                .at_line(node.line));
+            return Err(
+                UserError::new("meta.import_tasks_from must be a path to a YAML file")
+                    .in_file(path)
+                    .at_line(node.line),
+            );
         };
         let spec_dir = path.parent().unwrap_or(Path::new("."));
         let file = spec_dir.join(rel);
         if !file.is_file() {
-            return Err(UserError::new(format!("meta.import_tasks_from points at '{rel}', which does not exist"))
-                .in_file(path)
-                .at_line(node.line)
-                .with_hint(format!("create {} or fix the path (relative to the spec's folder)", file.display())));
+            return Err(UserError::new(format!(
+                "meta.import_tasks_from points at '{rel}', which does not exist"
+            ))
+            .in_file(path)
+            .at_line(node.line)
+            .with_hint(format!(
+                "create {} or fix the path (relative to the spec's folder)",
+                file.display()
+            )));
         }
         let itext = super::read_text(&file)?;
         let mut inode = yaml::parse(&itext).map_err(|e| yaml_error(&file, &itext, e))?;
         match &inode.value {
             Value::Seq(_) => {}
             Value::Null => {
-                return Err(UserError::new("expected import_tasks_from file to return a list of tasks, got: None")
-                    .in_file(&file)
-                    .with_hint("list tasks in the file, each starting with '- '"))
+                return Err(UserError::new(
+                    "expected import_tasks_from file to return a list of tasks, got: None",
+                )
+                .in_file(&file)
+                .with_hint("list tasks in the file, each starting with '- '"))
             }
             _ => {
                 return Err(UserError::new(format!(
@@ -215,7 +285,11 @@ pub fn load(path: &Path, cwd: &Path, root: Option<&Path>) -> UserResult<Spec> {
         cast_node(&mut inode);
         if let Value::Seq(items) = inode.value {
             for item in items {
-                imported.push(RawTask { node: bare_to_mapping(item), file: file.clone(), imported: true });
+                imported.push(RawTask {
+                    node: bare_to_mapping(item),
+                    file: file.clone(),
+                    imported: true,
+                });
             }
         }
     }
@@ -223,15 +297,21 @@ pub fn load(path: &Path, cwd: &Path, root: Option<&Path>) -> UserResult<Spec> {
     match tasks_node.value {
         Value::Null => {
             if imported.is_empty() {
-                return Err(UserError::new("failed to initialize spec, \"tasks\" section is empty")
-                    .in_file(path)
-                    .at_line(tasks_node.line)
-                    .with_hint("add at least one task under 'tasks:'"));
+                return Err(UserError::new(
+                    "failed to initialize spec, \"tasks\" section is empty",
+                )
+                .in_file(path)
+                .at_line(tasks_node.line)
+                .with_hint("add at least one task under 'tasks:'"));
             }
         }
         Value::Seq(items) => {
             for item in items {
-                tasks.push(RawTask { node: bare_to_mapping(item), file: path.to_path_buf(), imported: false });
+                tasks.push(RawTask {
+                    node: bare_to_mapping(item),
+                    file: path.to_path_buf(),
+                    imported: false,
+                });
             }
         }
         _ => unreachable!("checked above"),
@@ -254,7 +334,14 @@ pub fn load(path: &Path, cwd: &Path, root: Option<&Path>) -> UserResult<Spec> {
         );
     }
 
-    Ok(Spec { path: path.to_path_buf(), meta, tasks, env, used_placeholders: used, warnings })
+    Ok(Spec {
+        path: path.to_path_buf(),
+        meta,
+        tasks,
+        env,
+        used_placeholders: used,
+        warnings,
+    })
 }
 
 /// `- a.py` is `{source: a.py}`.
@@ -262,7 +349,10 @@ fn bare_to_mapping(node: Node) -> Node {
     match node.value {
         Value::Str(_) => {
             let line = node.line;
-            Node::new(Value::Map(vec![(Node::new(Value::Str("source".into()), line), node)]), line)
+            Node::new(
+                Value::Map(vec![(Node::new(Value::Str("source".into()), line), node)]),
+                line,
+            )
         }
         _ => node,
     }
@@ -271,9 +361,12 @@ fn bare_to_mapping(node: Node) -> Node {
 fn bool_key(node: &Node, key: &str, path: &Path) -> UserResult<bool> {
     match &node.value {
         Value::Bool(b) => Ok(*b),
-        _ => Err(UserError::new(format!("meta.{key} must be true or false, got {}", node.value.python_repr()))
-            .in_file(path)
-            .at_line(node.line)),
+        _ => Err(UserError::new(format!(
+            "meta.{key} must be true or false, got {}",
+            node.value.python_repr()
+        ))
+        .in_file(path)
+        .at_line(node.line)),
     }
 }
 
@@ -289,7 +382,9 @@ fn read_meta(meta: Option<&Node>, path: &Path) -> UserResult<Meta> {
         return Ok(out);
     };
     let Some(entries) = meta.as_map() else {
-        return Err(UserError::new("'meta' must be a mapping").in_file(path).at_line(meta.line));
+        return Err(UserError::new("'meta' must be a mapping")
+            .in_file(path)
+            .at_line(meta.line));
     };
     let bad: Vec<String> = entries
         .iter()
@@ -297,8 +392,14 @@ fn read_meta(meta: Option<&Node>, path: &Path) -> UserResult<Meta> {
         .filter(|k| !META_KEYS.contains(&k.as_str()))
         .collect();
     if !bad.is_empty() {
-        let line = entries.iter().find(|(k, _)| k.value.python_str() == bad[0]).map(|(k, _)| k.line).unwrap_or(meta.line);
-        return Err(UserError::new(invalid_keys("meta", &bad, META_KEYS)).in_file(path).at_line(line));
+        let line = entries
+            .iter()
+            .find(|(k, _)| k.value.python_str() == bad[0])
+            .map(|(k, _)| k.line)
+            .unwrap_or(meta.line);
+        return Err(UserError::new(invalid_keys("meta", &bad, META_KEYS))
+            .in_file(path)
+            .at_line(line));
     }
     for (k, v) in entries {
         match k.value.python_str().as_str() {
@@ -317,16 +418,23 @@ fn read_meta(meta: Option<&Node>, path: &Path) -> UserResult<Meta> {
                     let task_class = tk.value.python_str();
                     let product_class = pv.value.python_str();
                     if !TASK_CLASSES.contains(&task_class.as_str()) {
-                        return Err(UserError::new(format!("meta.product_default_class: '{task_class}' is not a task class"))
-                            .in_file(path)
-                            .at_line(tk.line)
-                            .with_hint(format!("valid task classes: {}", TASK_CLASSES.join(", "))));
+                        return Err(UserError::new(format!(
+                            "meta.product_default_class: '{task_class}' is not a task class"
+                        ))
+                        .in_file(path)
+                        .at_line(tk.line)
+                        .with_hint(format!("valid task classes: {}", TASK_CLASSES.join(", "))));
                     }
                     if !PRODUCT_CLASSES.contains(&product_class.as_str()) {
-                        return Err(UserError::new(format!("meta.product_default_class: '{product_class}' is not a product class"))
-                            .in_file(path)
-                            .at_line(pv.line)
-                            .with_hint(format!("valid product classes: {}", PRODUCT_CLASSES.join(", "))));
+                        return Err(UserError::new(format!(
+                            "meta.product_default_class: '{product_class}' is not a product class"
+                        ))
+                        .in_file(path)
+                        .at_line(pv.line)
+                        .with_hint(format!(
+                            "valid product classes: {}",
+                            PRODUCT_CLASSES.join(", ")
+                        )));
                     }
                     out.product_default_class.insert(task_class, product_class);
                 }
@@ -340,16 +448,23 @@ fn read_meta(meta: Option<&Node>, path: &Path) -> UserResult<Meta> {
                         None => Ok(None),
                         Some(n) if n.is_null() => Ok(None),
                         Some(n) => n.as_str().map(|s| Some(s.to_string())).ok_or_else(|| {
-                            UserError::new(format!("meta.source_loader.{key} must be a string")).in_file(path).at_line(n.line)
+                            UserError::new(format!("meta.source_loader.{key} must be a string"))
+                                .in_file(path)
+                                .at_line(n.line)
                         }),
                     }
                 };
                 if v.as_map().is_none() {
-                    return Err(UserError::new("meta.source_loader must be a mapping with 'path' and/or 'module'")
-                        .in_file(path)
-                        .at_line(v.line));
+                    return Err(UserError::new(
+                        "meta.source_loader must be a mapping with 'path' and/or 'module'",
+                    )
+                    .in_file(path)
+                    .at_line(v.line));
                 }
-                out.source_loader = Some(SourceLoader { path: get("path")?, module: get("module")? });
+                out.source_loader = Some(SourceLoader {
+                    path: get("path")?,
+                    module: get("module")?,
+                });
             }
             _ => {}
         }

@@ -33,16 +33,38 @@ pub struct TaskDecl {
 }
 
 const COMMON_KEYS: &[&str] = &[
-    "source", "product", "name", "class", "product_class", "product_client", "client", "upstream",
-    "grid", "params", "on_render", "on_finish", "on_failure", "serializer", "unserializer",
+    "source",
+    "product",
+    "name",
+    "class",
+    "product_class",
+    "product_client",
+    "client",
+    "upstream",
+    "grid",
+    "params",
+    "on_render",
+    "on_finish",
+    "on_failure",
+    "serializer",
+    "unserializer",
 ];
 
 fn class_keys(class: &str) -> Option<&'static [&'static str]> {
     Some(match class {
         "NotebookRunner" => &[
-            "executor", "executor_params", "papermill_params", "kernelspec_name",
-            "nbconvert_exporter_name", "ext_in", "nb_product_key", "static_analysis",
-            "nbconvert_export_kwargs", "local_execution", "check_if_kernel_installed", "debug_mode",
+            "executor",
+            "executor_params",
+            "papermill_params",
+            "kernelspec_name",
+            "nbconvert_exporter_name",
+            "ext_in",
+            "nb_product_key",
+            "static_analysis",
+            "nbconvert_export_kwargs",
+            "local_execution",
+            "check_if_kernel_installed",
+            "debug_mode",
         ],
         "ScriptRunner" => &["ext_in", "static_analysis", "local_execution"],
         "PythonCallable" => &["debug_mode"],
@@ -58,7 +80,12 @@ fn class_keys(class: &str) -> Option<&'static [&'static str]> {
 
 const NOTEBOOK_SUFFIXES: &[&str] = &[".py", ".R", ".r", ".Rmd", ".ipynb"];
 const FILE_SOURCE_SUFFIXES: &[&str] = &[".py", ".R", ".r", ".Rmd", ".ipynb", ".sql", ".sh"];
-const SQL_RELATION_CLASSES: &[&str] = &["SQLRelation", "SQLiteRelation", "PostgresRelation", "GenericSQLRelation"];
+const SQL_RELATION_CLASSES: &[&str] = &[
+    "SQLRelation",
+    "SQLiteRelation",
+    "PostgresRelation",
+    "GenericSQLRelation",
+];
 
 /// Shared context for building declarations.
 pub struct DeclContext<'a> {
@@ -79,7 +106,11 @@ pub fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
         let mut dp = vec![vec![0usize; b.len() + 1]; a.len() + 1];
         for i in 0..a.len() {
             for j in 0..b.len() {
-                dp[i + 1][j + 1] = if a[i] == b[j] { dp[i][j] + 1 } else { dp[i][j + 1].max(dp[i + 1][j]) };
+                dp[i + 1][j + 1] = if a[i] == b[j] {
+                    dp[i][j] + 1
+                } else {
+                    dp[i][j + 1].max(dp[i + 1][j])
+                };
             }
         }
         2.0 * dp[a.len()][b.len()] as f64 / (a.len() + b.len()).max(1) as f64
@@ -112,7 +143,14 @@ fn declare(
     let node = &raw.node;
     let line = node.line;
     let Some(entries) = node.as_map() else {
-        return Err(err(raw, line, format!("each task must be a mapping with 'source' and 'product', got a {}", node.type_name())));
+        return Err(err(
+            raw,
+            line,
+            format!(
+                "each task must be a mapping with 'source' and 'product', got a {}",
+                node.type_name()
+            ),
+        ));
     };
     let get = |k: &str| node.get(k).filter(|n| !n.is_null());
 
@@ -125,7 +163,9 @@ fn declare(
         missing.push("product");
     }
     if !missing.is_empty() {
-        let source_hint = get("source").map(|s| s.value.python_str()).unwrap_or_else(|| "scripts/load.py".into());
+        let source_hint = get("source")
+            .map(|s| s.value.python_str())
+            .unwrap_or_else(|| "scripts/load.py".into());
         return Err(err(raw, line, format!("task is missing {}: {}", if missing.len() > 1 { "keys" } else { "key" }, pretty_list(&missing)))
             .with_hint(format!("every task needs a source and a product, e.g.\n  - source: {source_hint}\n    product: output/result.ipynb")));
     }
@@ -134,7 +174,8 @@ fn declare(
             .with_hint("remove the task's product key (it is read from the source), or set meta.extract_product: false"));
     }
     if let Some(up) = get("upstream") {
-        let empty = matches!(&up.value, Value::Seq(s) if s.is_empty()) || matches!(&up.value, Value::Map(m) if m.is_empty());
+        let empty = matches!(&up.value, Value::Seq(s) if s.is_empty())
+            || matches!(&up.value, Value::Map(m) if m.is_empty());
         if meta.extract_upstream && !empty {
             return Err(err(raw, up.line, "if meta.extract_upstream is set to True, tasks should not have an \"upstream\" key")
                 .with_hint("remove the upstream key (dependencies are read from the source), or set meta.extract_upstream: false and declare upstream for every task"));
@@ -143,7 +184,14 @@ fn declare(
 
     let source_node = get("source").unwrap();
     let Value::Str(source_str) = &source_node.value else {
-        return Err(err(raw, source_node.line, format!("the task source must be a string, got {}", source_node.value.python_repr())));
+        return Err(err(
+            raw,
+            source_node.line,
+            format!(
+                "the task source must be a string, got {}",
+                source_node.value.python_repr()
+            ),
+        ));
     };
 
     // Task class (§7.2).
@@ -175,33 +223,61 @@ fn declare(
         if key == "static_analysis" {
             let ok = matches!(&v.value, Value::Str(s) if ["regular", "disable", "strict"].contains(&s.as_str()));
             if !ok {
-                return Err(err(raw, v.line, format!("static_analysis must be 'regular', 'disable' or 'strict', got {}", v.value.python_repr()))
-                    .with_hint("quote the value: YAML reads a bare off/no as the boolean false"));
+                return Err(err(
+                    raw,
+                    v.line,
+                    format!(
+                        "static_analysis must be 'regular', 'disable' or 'strict', got {}",
+                        v.value.python_repr()
+                    ),
+                )
+                .with_hint("quote the value: YAML reads a bare off/no as the boolean false"));
             }
         }
     }
 
     // Source (§3.2).
-    let is_dotted = class == "PythonCallable" && !FILE_SOURCE_SUFFIXES.contains(&suffix(source_str));
+    let is_dotted =
+        class == "PythonCallable" && !FILE_SOURCE_SUFFIXES.contains(&suffix(source_str));
     let source = if is_dotted {
         Source::DottedPath(source_str.clone())
-    } else if matches!(class.as_str(), "SQLUpload" | "PostgresCopyFrom" | "UploadToS3" | "DownloadFromURL" | "Link" | "Input")
-        && !source_str.ends_with(".sql")
+    } else if matches!(
+        class.as_str(),
+        "SQLUpload" | "PostgresCopyFrom" | "UploadToS3" | "DownloadFromURL" | "Link" | "Input"
+    ) && !source_str.ends_with(".sql")
     {
         // The source is a data path or URL, not code.
         let path = resolve_source_path(ctx, raw, source_str);
-        Source::File { relative: relative_to(&path, ctx.root), path }
+        Source::File {
+            relative: relative_to(&path, ctx.root),
+            path,
+        }
     } else {
         let path = resolve_source_path(ctx, raw, source_str);
         if !path.is_file() {
-            let mut e = err(raw, source_node.line, format!("the source file '{source_str}' does not exist"))
-                .with_hint(format!("expected it at {}; sources are relative to the project root {}", path.display(), ctx.root.display()));
+            let mut e = err(
+                raw,
+                source_node.line,
+                format!("the source file '{source_str}' does not exist"),
+            )
+            .with_hint(format!(
+                "expected it at {}; sources are relative to the project root {}",
+                path.display(),
+                ctx.root.display()
+            ));
             if path.is_dir() {
-                e = err(raw, source_node.line, format!("the source '{source_str}' is a folder, not a file"));
+                e = err(
+                    raw,
+                    source_node.line,
+                    format!("the source '{source_str}' is a folder, not a file"),
+                );
             }
             return Err(e);
         }
-        Source::File { relative: relative_to(&path, ctx.root), path }
+        Source::File {
+            relative: relative_to(&path, ctx.root),
+            path,
+        }
     };
 
     // Product class (§7.3).
@@ -209,7 +285,11 @@ fn declare(
         Some(pc) => {
             let name = pc.value.python_str();
             if !PRODUCT_CLASSES.contains(&name.as_str()) {
-                let mut e = err(raw, pc.line, format!("'{name}' is not a valid product class"));
+                let mut e = err(
+                    raw,
+                    pc.line,
+                    format!("'{name}' is not a valid product class"),
+                );
                 if let Some(s) = did_you_mean(&name, PRODUCT_CLASSES) {
                     e = e.with_hint(format!("did you mean '{s}'?"));
                 }
@@ -220,8 +300,12 @@ fn declare(
         None => match meta.product_default_class.get(&class) {
             Some(c) => c.clone(),
             None => {
-                return Err(err(raw, line, format!("could not determine a product class for task class {class}"))
-                    .with_hint("add product_class: (File, SQLRelation, ...) to the task"))
+                return Err(err(
+                    raw,
+                    line,
+                    format!("could not determine a product class for task class {class}"),
+                )
+                .with_hint("add product_class: (File, SQLRelation, ...) to the task"))
             }
         },
     };
@@ -235,8 +319,14 @@ fn declare(
         for (k, v) in pentries {
             let key = k.value.python_str();
             if key == "upstream" || key == "product" {
-                return Err(err(raw, k.line, format!("task params cannot be initialized with an \"{key}\" key"))
-                    .with_hint(format!("rename the '{key}' param: Ploomber passes {key} itself")));
+                return Err(err(
+                    raw,
+                    k.line,
+                    format!("task params cannot be initialized with an \"{key}\" key"),
+                )
+                .with_hint(format!(
+                    "rename the '{key}' param: Ploomber passes {key} itself"
+                )));
             }
             if let Value::Str(s) = &v.value {
                 if s.contains("::") && !s.contains(' ') {
@@ -249,7 +339,11 @@ fn declare(
         }
     }
 
-    let declared_upstream = if meta.extract_upstream { None } else { Some(declared(raw, get("upstream"))?) };
+    let declared_upstream = if meta.extract_upstream {
+        None
+    } else {
+        Some(declared(raw, get("upstream"))?)
+    };
     let nb_product_keys = match get("nb_product_key") {
         None => vec!["nb".to_string()],
         Some(n) => match &n.value {
@@ -270,7 +364,9 @@ fn declare(
     };
 
     let product_base = match &source {
-        Source::File { path, .. } if meta.product_relative_to_source => path.parent().unwrap_or(ctx.root).to_path_buf(),
+        Source::File { path, .. } if meta.product_relative_to_source => {
+            path.parent().unwrap_or(ctx.root).to_path_buf()
+        }
         _ => ctx.root.to_path_buf(),
     };
 
@@ -291,7 +387,15 @@ fn declare(
     match get("grid") {
         None => {
             let product = match product_node {
-                Some(p) => Some(build_product(raw, p, &product_class, &class, (&product_base, ctx.root), &decl.nb_product_keys, None)?),
+                Some(p) => Some(build_product(
+                    raw,
+                    p,
+                    &product_class,
+                    &class,
+                    (&product_base, ctx.root),
+                    &decl.nb_product_keys,
+                    None,
+                )?),
                 None => None,
             };
             out.push(TaskDecl { product, ..decl });
@@ -303,10 +407,22 @@ fn declare(
             }
             let points = grid::expand(g, &raw.file)?;
             for point in points {
-                let overlap: Vec<&str> = point.values.iter().map(|(k, _)| k.as_str()).filter(|k| decl.params.contains_key(*k)).collect();
+                let overlap: Vec<&str> = point
+                    .values
+                    .iter()
+                    .map(|(k, _)| k.as_str())
+                    .filter(|k| decl.params.contains_key(*k))
+                    .collect();
                 if !overlap.is_empty() {
-                    return Err(err(raw, g.line, format!("error generating grid: 'grid' and 'params' have overlapping keys: {}", pretty_list(&overlap)))
-                        .with_hint("a key must be either in params or in grid, not both"));
+                    return Err(err(
+                        raw,
+                        g.line,
+                        format!(
+                            "error generating grid: 'grid' and 'params' have overlapping keys: {}",
+                            pretty_list(&overlap)
+                        ),
+                    )
+                    .with_hint("a key must be either in params or in grid, not both"));
                 }
                 let name = grid::task_name(bracket_env, &base_name, &point, &raw.file, line)?;
                 let mut params = decl.params.clone();
@@ -314,10 +430,24 @@ fn declare(
                     params.insert(k.clone(), v.to_json());
                 }
                 let product = match product_node {
-                    Some(p) => Some(build_product(raw, p, &product_class, &class, (&product_base, ctx.root), &decl.nb_product_keys, Some((&point, bracket_env)))?),
+                    Some(p) => Some(build_product(
+                        raw,
+                        p,
+                        &product_class,
+                        &class,
+                        (&product_base, ctx.root),
+                        &decl.nb_product_keys,
+                        Some((&point, bracket_env)),
+                    )?),
                     None => None,
                 };
-                out.push(TaskDecl { name, params, product, grid_index: Some(point.index), ..decl.clone() });
+                out.push(TaskDecl {
+                    name,
+                    params,
+                    product,
+                    grid_index: Some(point.index),
+                    ..decl.clone()
+                });
             }
         }
     }
@@ -333,7 +463,11 @@ fn resolve_source_path(ctx: &DeclContext, raw: &RawTask, source: &str) -> PathBu
         let mut base = ctx.cwd.to_path_buf();
         if let Some(module) = &loader.module {
             let rel: PathBuf = module.split('.').collect();
-            for dir in [ctx.root.to_path_buf(), ctx.root.join("src"), ctx.cwd.to_path_buf()] {
+            for dir in [
+                ctx.root.to_path_buf(),
+                ctx.root.join("src"),
+                ctx.cwd.to_path_buf(),
+            ] {
                 if dir.join(&rel).is_dir() {
                     base = dir.join(&rel);
                     break;
@@ -351,7 +485,12 @@ fn resolve_source_path(ctx: &DeclContext, raw: &RawTask, source: &str) -> PathBu
     normalize(&ctx.root.join(p))
 }
 
-fn infer_class(raw: &RawTask, source: &str, line: usize, product: Option<&Node>) -> UserResult<String> {
+fn infer_class(
+    raw: &RawTask,
+    source: &str,
+    line: usize,
+    product: Option<&Node>,
+) -> UserResult<String> {
     let sfx = suffix(source);
     if NOTEBOOK_SUFFIXES.contains(&sfx) {
         return Ok("NotebookRunner".into());
@@ -373,8 +512,16 @@ fn infer_class(raw: &RawTask, source: &str, line: usize, product: Option<&Node>)
         return Ok("ShellScript".into());
     }
     if source.contains('/') {
-        return Err(err(raw, line, format!("failed to determine task class for source '{source}' (invalid extension '{sfx}')"))
-            .with_hint("valid extensions are: .py, .R, .r, .Rmd, .ipynb, .sql, .sh; or give class: explicitly"));
+        return Err(err(
+            raw,
+            line,
+            format!(
+                "failed to determine task class for source '{source}' (invalid extension '{sfx}')"
+            ),
+        )
+        .with_hint(
+            "valid extensions are: .py, .R, .r, .Rmd, .ipynb, .sql, .sh; or give class: explicitly",
+        ));
     }
     if source.contains('.') {
         return Ok("PythonCallable".into());
@@ -384,15 +531,24 @@ fn infer_class(raw: &RawTask, source: &str, line: usize, product: Option<&Node>)
 }
 
 fn declared(raw: &RawTask, node: Option<&Node>) -> UserResult<Vec<String>> {
-    let Some(node) = node else { return Ok(Vec::new()) };
+    let Some(node) = node else {
+        return Ok(Vec::new());
+    };
     Ok(match &node.value {
         Value::Null => Vec::new(),
         Value::Str(s) => vec![s.clone()],
         Value::Seq(items) => items.iter().map(|n| n.value.python_str()).collect(),
         Value::Map(entries) => entries.iter().map(|(k, _)| k.value.python_str()).collect(),
         other => {
-            return Err(err(raw, node.line, format!("'upstream' must be a name, a list of names or a mapping, got {}", other.python_repr()))
-                .with_hint("write upstream: [task_a, task_b]"))
+            return Err(err(
+                raw,
+                node.line,
+                format!(
+                    "'upstream' must be a name, a list of names or a mapping, got {}",
+                    other.python_repr()
+                ),
+            )
+            .with_hint("write upstream: [task_a, task_b]"))
         }
     })
 }
@@ -430,10 +586,18 @@ fn product_value(
 ) -> UserResult<Product> {
     let is_sql = SQL_RELATION_CLASSES.contains(&product_class);
     match &node.value {
-        Value::Map(entries) if !is_sql || entries.iter().all(|(_, v)| matches!(v.value, Value::Seq(_))) => {
+        Value::Map(entries)
+            if !is_sql
+                || entries
+                    .iter()
+                    .all(|(_, v)| matches!(v.value, Value::Seq(_))) =>
+        {
             let mut out = Vec::with_capacity(entries.len());
             for (k, v) in entries {
-                out.push((k.value.python_str(), product_value(raw, v, product_class, base, grid)?));
+                out.push((
+                    k.value.python_str(),
+                    product_value(raw, v, product_class, base, grid)?,
+                ));
             }
             Ok(Product::Map(out))
         }
@@ -441,14 +605,27 @@ fn product_value(
             let parts: Vec<String> = items.iter().map(|i| i.value.python_str()).collect();
             let (schema, name, kind) = match parts.as_slice() {
                 [name, kind] => (None, name.clone(), kind.clone()),
-                [schema, name, kind] => ((!schema.is_empty()).then(|| schema.clone()), name.clone(), kind.clone()),
-                _ => {
-                    return Err(err(raw, node.line, format!("a SQL product must be [name, kind] or [schema, name, kind], got {} items", parts.len()))
-                        .with_hint("e.g. product: [my_schema, my_table, table]"))
-                }
+                [schema, name, kind] => (
+                    (!schema.is_empty()).then(|| schema.clone()),
+                    name.clone(),
+                    kind.clone(),
+                ),
+                _ => return Err(err(
+                    raw,
+                    node.line,
+                    format!(
+                        "a SQL product must be [name, kind] or [schema, name, kind], got {} items",
+                        parts.len()
+                    ),
+                )
+                .with_hint("e.g. product: [my_schema, my_table, table]")),
             };
             if kind != "table" && kind != "view" {
-                return Err(err(raw, node.line, format!("the kind of a SQL product must be 'table' or 'view', got '{kind}'")));
+                return Err(err(
+                    raw,
+                    node.line,
+                    format!("the kind of a SQL product must be 'table' or 'view', got '{kind}'"),
+                ));
             }
             let name = match grid {
                 Some((point, _)) => format!("{name}-{}", point.index),
@@ -462,20 +639,37 @@ fn product_value(
                 Some((a, b)) => (Some(a.to_string()), b.to_string()),
                 None => (None, s.clone()),
             };
-            Ok(Product::Relation(SqlRelation { schema, name, kind: "table".into() }))
+            Ok(Product::Relation(SqlRelation {
+                schema,
+                name,
+                kind: "table".into(),
+            }))
         }
-        Value::Seq(_) => Err(err(raw, node.line, format!("a list is not a valid product for {product_class} products"))
-            .with_hint("use a path, or a mapping of names to paths for several products")),
+        Value::Seq(_) => Err(err(
+            raw,
+            node.line,
+            format!("a list is not a valid product for {product_class} products"),
+        )
+        .with_hint("use a path, or a mapping of names to paths for several products")),
         value => {
             let s = value.python_str();
             if product_class == "File" {
                 let s = match grid {
-                    Some((point, env)) => grid::render_brackets(env, &grid::indexed_path(&s, point.index), point, &raw.file, node.line)?,
+                    Some((point, env)) => grid::render_brackets(
+                        env,
+                        &grid::indexed_path(&s, point.index),
+                        point,
+                        &raw.file,
+                        node.line,
+                    )?,
                     None => s,
                 };
                 let (dir, root) = base;
                 let path = normalize(&dir.join(&s));
-                Ok(Product::File { relative: relative_to(&path, root), path })
+                Ok(Product::File {
+                    relative: relative_to(&path, root),
+                    path,
+                })
             } else {
                 Ok(Product::Other(s))
             }
