@@ -15,21 +15,43 @@ fn check(name: &str, dir: &std::path::Path) {
     let extra = fixture_args(name);
     args.extend(extra.iter().map(String::as_str));
     let out = run(&repo(), &args);
-    assert!(out.status.success(), "{name}: inspect failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{name}: inspect failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let got: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let want: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(expected().join(format!("{name}.json"))).unwrap()).unwrap();
+    let want: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(expected().join(format!("{name}.json"))).unwrap(),
+    )
+    .unwrap();
     let (got, want) = (&got["tasks"], &want["tasks"]);
     let mut diffs = Vec::new();
-    let names: std::collections::BTreeSet<&String> =
-        got.as_object().unwrap().keys().chain(want.as_object().unwrap().keys()).collect();
+    let names: std::collections::BTreeSet<&String> = got
+        .as_object()
+        .unwrap()
+        .keys()
+        .chain(want.as_object().unwrap().keys())
+        .collect();
     for t in names {
         if got.get(t) != want.get(t) {
-            diffs.push(format!("task {t}:\n  ours:     {}\n  ploomber: {}", got.get(t).map_or("-".into(), |v| v.to_string()), want.get(t).map_or("-".into(), |v| v.to_string())));
+            diffs.push(format!(
+                "task {t}:\n  ours:     {}\n  ploomber: {}",
+                got.get(t).map_or("-".into(), |v| v.to_string()),
+                want.get(t).map_or("-".into(), |v| v.to_string())
+            ));
         }
     }
-    assert!(diffs.is_empty(), "{name}: the DAG differs from Ploomber's\n{}", diffs.join("\n"));
-    assert_eq!(before, snapshot_tree(dir), "{name}: inspect modified the project");
+    assert!(
+        diffs.is_empty(),
+        "{name}: the DAG differs from Ploomber's\n{}",
+        diffs.join("\n")
+    );
+    assert_eq!(
+        before,
+        snapshot_tree(dir),
+        "{name}: inspect modified the project"
+    );
 }
 
 #[test]
@@ -41,7 +63,10 @@ fn every_fixture_matches_ploomber() {
             checked += 1;
         }
     }
-    assert!(checked >= 12, "expected at least 12 fixtures with oracle answers, found {checked}");
+    assert!(
+        checked >= 12,
+        "expected at least 12 fixtures with oracle answers, found {checked}"
+    );
 }
 
 #[test]

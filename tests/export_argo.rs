@@ -9,7 +9,15 @@ use common::*;
 use std::path::Path;
 
 fn export(dir: &Path, extra: &[&str]) -> (String, std::process::Output) {
-    let mut args = vec!["export", "--backend", "argo", "--storage", "nfs", "--output", "-"];
+    let mut args = vec![
+        "export",
+        "--backend",
+        "argo",
+        "--storage",
+        "nfs",
+        "--output",
+        "-",
+    ];
     args.extend_from_slice(extra);
     let out = run(dir, &args);
     (String::from_utf8_lossy(&out.stdout).into_owned(), out)
@@ -34,7 +42,11 @@ fn exports_are_deterministic_wherever_the_project_sits() {
         let mut args: Vec<&str> = vec!["--mode", "force"];
         args.extend(extra.iter().map(String::as_str));
         let (sa, oa) = export(&pa, &args);
-        assert!(oa.status.success(), "{name}: {}", String::from_utf8_lossy(&oa.stderr));
+        assert!(
+            oa.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&oa.stderr)
+        );
         let (sa2, _) = export(&pa, &args);
         let (sb, _) = export(&pb, &args);
         assert_eq!(sa, sa2, "{name}: two runs differ");
@@ -52,16 +64,30 @@ fn export_writes_only_argo_yaml_and_never_touches_sources() {
         let extra = fixture_args(&name);
         args.extend(extra.iter().map(String::as_str));
         let out = run(&p, &args);
-        assert!(out.status.success(), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let mut after = snapshot_tree(&p);
-        let written = after.keys().filter(|k| !before.contains_key(*k)).cloned().collect::<Vec<_>>();
+        let written = after
+            .keys()
+            .filter(|k| !before.contains_key(*k))
+            .cloned()
+            .collect::<Vec<_>>();
         // The spec is written at the project root (the folder of pipeline.yaml or setup.py).
         assert_eq!(written.len(), 1, "{name}: wrote {written:?}");
-        assert!(written[0].ends_with("argo.yaml"), "{name}: wrote {written:?}");
+        assert!(
+            written[0].ends_with("argo.yaml"),
+            "{name}: wrote {written:?}"
+        );
         after.remove(&written[0]);
         assert_eq!(before, after, "{name}: a project file changed");
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(stderr.contains("argo submit"), "{name}: next steps missing:\n{stderr}");
+        assert!(
+            stderr.contains("argo submit"),
+            "{name}: next steps missing:\n{stderr}"
+        );
     }
 }
 
@@ -73,19 +99,33 @@ fn dependencies_equal_the_inferred_dag() {
         let extra = fixture_args(&name);
         let mut inspect_args = vec!["inspect", "--format", "json"];
         inspect_args.extend(extra.iter().map(String::as_str));
-        let dag: serde_json::Value = serde_json::from_slice(&run(&dir, &inspect_args).stdout).unwrap();
+        let dag: serde_json::Value =
+            serde_json::from_slice(&run(&dir, &inspect_args).stdout).unwrap();
         let mut args = vec!["--mode", "force", "--format", "json"];
         args.extend(extra.iter().map(String::as_str));
         let (spec, out) = export(&dir, &args);
-        assert!(out.status.success(), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let spec: serde_json::Value = serde_json::from_str(&spec).unwrap();
         let deps = argo_dependencies(&spec);
         for (task, info) in dag["tasks"].as_object().unwrap() {
-            let mut want: Vec<String> = info["upstream"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
+            let mut want: Vec<String> = info["upstream"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_str().unwrap().to_string())
+                .collect();
             want.sort();
             assert_eq!(deps.get(task), Some(&want), "{name}: task {task}");
         }
-        assert_eq!(deps.len(), dag["tasks"].as_object().unwrap().len(), "{name}: task count");
+        assert_eq!(
+            deps.len(),
+            dag["tasks"].as_object().unwrap().len(),
+            "{name}: task count"
+        );
     }
 }
 
@@ -96,16 +136,23 @@ fn argo_dependencies(spec: &serde_json::Value) -> std::collections::BTreeMap<Str
     let templates = spec["spec"]["templates"].as_array().unwrap();
     let mut out = std::collections::BTreeMap::new();
     for t in templates {
-        let Some(tasks) = t["dag"]["tasks"].as_array() else { continue };
+        let Some(tasks) = t["dag"]["tasks"].as_array() else {
+            continue;
+        };
         let mut argo_to_ploomber = std::collections::HashMap::new();
         for task in tasks {
             let params = task["arguments"]["parameters"].as_array();
             if let Some(p) = params.and_then(|ps| ps.iter().find(|p| p["name"] == "task_name")) {
-                argo_to_ploomber.insert(task["name"].as_str().unwrap().to_string(), p["value"].as_str().unwrap().to_string());
+                argo_to_ploomber.insert(
+                    task["name"].as_str().unwrap().to_string(),
+                    p["value"].as_str().unwrap().to_string(),
+                );
             }
         }
         for task in tasks {
-            let Some(ploomber) = argo_to_ploomber.get(task["name"].as_str().unwrap()) else { continue };
+            let Some(ploomber) = argo_to_ploomber.get(task["name"].as_str().unwrap()) else {
+                continue;
+            };
             let depends = task["depends"].as_str().unwrap_or("");
             let mut ups: Vec<String> = depends
                 .split("&&")
@@ -122,7 +169,12 @@ fn argo_dependencies(spec: &serde_json::Value) -> std::collections::BTreeMap<Str
 
 #[test]
 fn snapshots_of_every_mode() {
-    for name in ["percent-scripts", "grid-wildcard", "fn-package", "packaged-layout"] {
+    for name in [
+        "percent-scripts",
+        "grid-wildcard",
+        "fn-package",
+        "packaged-layout",
+    ] {
         let tmp = tempfile::tempdir().unwrap();
         let p = copy_fixture(name, tmp.path());
         for mode in ["incremental", "regular", "force"] {
@@ -130,7 +182,11 @@ fn snapshots_of_every_mode() {
             let extra = fixture_args(name);
             args.extend(extra.iter().map(String::as_str));
             let (spec, out) = export(&p, &args);
-            assert!(out.status.success(), "{name} {mode}: {}", String::from_utf8_lossy(&out.stderr));
+            assert!(
+                out.status.success(),
+                "{name} {mode}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
             insta::assert_snapshot!(format!("{name}-{mode}"), spec);
         }
     }
