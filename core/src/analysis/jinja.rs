@@ -53,23 +53,21 @@ impl UpstreamFinder {
     fn visit(&mut self, expr: &Expr<'_>) {
         match expr {
             Expr::GetAttr(a) if is_var(&a.expr, "upstream") => self.names.push(a.name.to_string()),
-            Expr::GetItem(g) if is_var(&g.expr, "upstream") => {
-                match g.subscript_expr.as_const() {
-                    Some(v) if v.kind() == ValueKind::String => {
-                        self.names.push(v.as_str().unwrap_or_default().to_string())
-                    }
-                    _ if self.error.is_some() => {}
-                    _ => {
-                        self.error = Some(
-                            AnalysisError::new(
-                                "upstream[...] must be indexed with a string constant, e.g. \
-                                 upstream['load'] (Jinja2 raises Impossible on a variable key)",
-                            )
-                            .at_line(g.subscript_expr.span().start_line as usize),
-                        )
-                    }
+            Expr::GetItem(g) if is_var(&g.expr, "upstream") => match g.subscript_expr.as_const() {
+                Some(v) if v.kind() == ValueKind::String => {
+                    self.names.push(v.as_str().unwrap_or_default().to_string())
                 }
-            }
+                _ if self.error.is_some() => {}
+                _ => {
+                    self.error = Some(
+                        AnalysisError::new(
+                            "upstream[...] must be indexed with a string constant, e.g. \
+                                 upstream['load'] (Jinja2 raises Impossible on a variable key)",
+                        )
+                        .at_line(g.subscript_expr.span().start_line as usize),
+                    )
+                }
+            },
             _ => {}
         }
     }
@@ -93,7 +91,9 @@ pub fn product(template: &str) -> AnalysisResult<Option<(String, Literal)>> {
                 found = Some(product_call(&set.expr).map_err(|m| {
                     AnalysisError::new(format!("Couldn't extract 'product': {m}"))
                         .at_line(line)
-                        .with_hint("write {% set product = SQLRelation(['schema', 'name', 'table']) %}")
+                        .with_hint(
+                            "write {% set product = SQLRelation(['schema', 'name', 'table']) %}",
+                        )
                 }));
             }
         }
@@ -115,7 +115,10 @@ fn product_call(expr: &Expr<'_>) -> Result<(String, Literal), String> {
                 .ok_or_else(|| format!("the argument of {} must be a constant", class.id))?;
             Ok((class.id.to_string(), to_literal(&value)?))
         }
-        _ => Err(format!("{} must be called with exactly one argument", class.id)),
+        _ => Err(format!(
+            "{} must be called with exactly one argument",
+            class.id
+        )),
     }
 }
 
@@ -251,9 +254,10 @@ fn walk_stmt<'a>(stmt: &Stmt<'a>, f: &mut dyn FnMut(&Expr<'a>)) {
 fn walk_args<'a>(args: &[CallArg<'a>], f: &mut dyn FnMut(&Expr<'a>)) {
     for arg in args {
         match arg {
-            CallArg::Pos(e) | CallArg::Kwarg(_, e) | CallArg::PosSplat(e) | CallArg::KwargSplat(e) => {
-                walk_expr(e, f)
-            }
+            CallArg::Pos(e)
+            | CallArg::Kwarg(_, e)
+            | CallArg::PosSplat(e)
+            | CallArg::KwargSplat(e) => walk_expr(e, f),
         }
     }
 }
@@ -317,7 +321,8 @@ mod tests {
 
     #[test]
     fn attribute_and_item_access() {
-        let sql = "SELECT * FROM {{ upstream['b'] }} JOIN {{upstream.a}} JOIN {{ upstream[\"b\"] }}";
+        let sql =
+            "SELECT * FROM {{ upstream['b'] }} JOIN {{upstream.a}} JOIN {{ upstream[\"b\"] }}";
         assert_eq!(upstream(sql).unwrap(), ["a", "b"]);
     }
 
@@ -329,17 +334,26 @@ mod tests {
 
     #[test]
     fn jinja_comments_are_ignored() {
-        assert!(upstream("{# {{ upstream['x'] }} #} SELECT 1").unwrap().is_empty());
+        assert!(upstream("{# {{ upstream['x'] }} #} SELECT 1")
+            .unwrap()
+            .is_empty());
     }
 
     #[test]
     fn nested_access_yields_the_first_key() {
-        assert_eq!(upstream("{{ upstream['a']['data'] }} {{ upstream.b.name }}").unwrap(), ["a", "b"]);
+        assert_eq!(
+            upstream("{{ upstream['a']['data'] }} {{ upstream.b.name }}").unwrap(),
+            ["a", "b"]
+        );
     }
 
     #[test]
     fn other_objects_do_not_count() {
-        assert!(upstream("{{ product['a'] }} {{ x.upstream }} {{ upstreams.a }}").unwrap().is_empty());
+        assert!(
+            upstream("{{ product['a'] }} {{ x.upstream }} {{ upstreams.a }}")
+                .unwrap()
+                .is_empty()
+        );
     }
 
     #[test]
@@ -358,7 +372,8 @@ mod tests {
 
     #[test]
     fn product_declaration() {
-        let sql = "{% set product = SQLRelation(['sch', 'tbl', 'table']) %}\nCREATE TABLE {{product}}";
+        let sql =
+            "{% set product = SQLRelation(['sch', 'tbl', 'table']) %}\nCREATE TABLE {{product}}";
         let (class, value) = product(sql).unwrap().unwrap();
         assert_eq!(class, "SQLRelation");
         assert_eq!(
@@ -387,8 +402,14 @@ mod tests {
     #[test]
     fn variable_references() {
         assert!(references_variable("cp a {{ product }}", "product"));
-        assert!(references_variable("cp a {{ product['x'] | e }}", "product"));
-        assert!(!references_variable("cp a {{ upstream.product }}", "product"));
+        assert!(references_variable(
+            "cp a {{ product['x'] | e }}",
+            "product"
+        ));
+        assert!(!references_variable(
+            "cp a {{ upstream.product }}",
+            "product"
+        ));
         assert!(!references_variable("{% set product = 1 %}", "product"));
         assert!(!references_variable("{# {{product}} #}", "product"));
     }

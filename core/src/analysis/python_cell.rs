@@ -124,8 +124,7 @@ fn extract_variable(cell: &str, name: &str) -> AnalysisResult<Option<(Literal, u
     let blanked = blank_magics(cell);
     let code = blanked.as_deref().unwrap_or(cell);
     let index = LineIndex::new(code);
-    let suite =
-        ast::Suite::parse(code, "<cell>").map_err(|e| python_syntax_error(&e, &index))?;
+    let suite = ast::Suite::parse(code, "<cell>").map_err(|e| python_syntax_error(&e, &index))?;
     let mut found: Option<&Expr> = None;
     let mut prev_end: Option<usize> = None;
     for stmt in &suite {
@@ -506,14 +505,18 @@ mod tests {
 
     #[test]
     fn only_top_level_statements_count() {
-        let cell = "upstream = ['a']\nif True:\n    upstream = ['b']\ndef f():\n    upstream = ['c']\n";
+        let cell =
+            "upstream = ['a']\nif True:\n    upstream = ['b']\ndef f():\n    upstream = ['c']\n";
         assert_eq!(up(cell), ["a"]);
     }
 
     #[test]
     fn only_first_statement_of_a_line_counts() {
         let e = up_err("a = 1; upstream = ['x']");
-        assert!(e.message.starts_with("Could not parse a valid 'upstream'"), "{e}");
+        assert!(
+            e.message.starts_with("Could not parse a valid 'upstream'"),
+            "{e}"
+        );
         assert_eq!(up("upstream = ['x']; a = 1"), ["x"]);
         assert_eq!(up("a = 1; upstream = ['x']\nupstream = ['y']"), ["y"]);
         assert_eq!(up("upstream = ['y']\na = 1 ;upstream = ['x']"), ["y"]);
@@ -522,13 +525,20 @@ mod tests {
         // a line continuation then `;` still shares the logical line
         assert_eq!(up("upstream = ['y']\na = 1 \\\n; upstream = ['x']"), ["y"]);
         // multi-line first statement then `;`
-        assert_eq!(up("upstream = ['y']\na = (1,\n 2); upstream = ['x']"), ["y"]);
+        assert_eq!(
+            up("upstream = ['y']\na = (1,\n 2); upstream = ['x']"),
+            ["y"]
+        );
     }
 
     #[test]
     fn chained_and_tuple_targets_do_not_count() {
-        assert!(up_err("upstream = product = None").message.contains("Could not parse"));
-        assert!(up_err("upstream, b = ['a'], 1").message.contains("Could not parse"));
+        assert!(up_err("upstream = product = None")
+            .message
+            .contains("Could not parse"));
+        assert!(up_err("upstream, b = ['a'], 1")
+            .message
+            .contains("Could not parse"));
         assert_eq!(up("upstream = ['a']\nupstream = product = None"), ["a"]);
     }
 
@@ -541,7 +551,10 @@ mod tests {
     #[test]
     fn annotated_assignment_is_an_error() {
         let e = up_err("x = 1\nupstream: list = ['a']");
-        assert!(e.message.contains("annotated assignment is not supported"), "{e}");
+        assert!(
+            e.message.contains("annotated assignment is not supported"),
+            "{e}"
+        );
         assert_eq!(e.line, Some(2));
     }
 
@@ -556,15 +569,27 @@ mod tests {
         let e = up_err("x = 1\nupstream = deps");
         assert_eq!(e.message, "name 'deps' is not defined");
         assert_eq!(e.line, Some(2));
-        assert_eq!(up_err("upstream = ['a', b]").message, "name 'b' is not defined");
-        assert_eq!(up_err("upstream = get()").message, "name 'get' is not defined");
-        assert_eq!(up_err("upstream = os.deps").message, "name 'os' is not defined");
+        assert_eq!(
+            up_err("upstream = ['a', b]").message,
+            "name 'b' is not defined"
+        );
+        assert_eq!(
+            up_err("upstream = get()").message,
+            "name 'get' is not defined"
+        );
+        assert_eq!(
+            up_err("upstream = os.deps").message,
+            "name 'os' is not defined"
+        );
     }
 
     #[test]
     fn unsupported_expressions_fail() {
         let e = up_err("upstream = [x for x in 'ab']");
-        assert!(e.message.contains("unsupported expression (comprehension)"), "{e}");
+        assert!(
+            e.message.contains("unsupported expression (comprehension)"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -573,7 +598,9 @@ mod tests {
         assert!(e.message.starts_with(
             "Could not parse a valid 'upstream' variable in the 'parameters' cell with code: 'product = 'x''"
         ));
-        assert!(e.message.ends_with("If the notebook does not have dependencies add upstream = None"));
+        assert!(e
+            .message
+            .ends_with("If the notebook does not have dependencies add upstream = None"));
     }
 
     #[test]
@@ -603,7 +630,10 @@ mod tests {
 
     #[test]
     fn product_values() {
-        assert_eq!(product("product = 'out.csv'").unwrap(), Literal::Str("out.csv".into()));
+        assert_eq!(
+            product("product = 'out.csv'").unwrap(),
+            Literal::Str("out.csv".into())
+        );
         assert_eq!(
             product("upstream = None\nproduct = {'nb': 'a.ipynb', 'data': 'a.csv'}").unwrap(),
             Literal::Map(vec![
@@ -611,15 +641,25 @@ mod tests {
                 ("data".into(), Literal::Str("a.csv".into()))
             ])
         );
-        assert_eq!(product("product = 'a'\nproduct = 'b'").unwrap(), Literal::Str("b".into()));
+        assert_eq!(
+            product("product = 'a'\nproduct = 'b'").unwrap(),
+            Literal::Str("b".into())
+        );
     }
 
     #[test]
     fn product_missing_or_none_is_an_error() {
         for cell in ["upstream = None", "product = None"] {
             let e = product(cell).unwrap_err();
-            assert!(e.message.starts_with("Couldn't extract 'product' from code: '"), "{e}");
+            assert!(
+                e.message
+                    .starts_with("Couldn't extract 'product' from code: '"),
+                "{e}"
+            );
         }
-        assert_eq!(product("product = p").unwrap_err().message, "name 'p' is not defined");
+        assert_eq!(
+            product("product = p").unwrap_err().message,
+            "name 'p' is not defined"
+        );
     }
 }

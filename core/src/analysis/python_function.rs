@@ -59,7 +59,10 @@ pub fn locate(dotted: &str, search_dirs: &[PathBuf]) -> AnalysisResult<(PathBuf,
                  does not support namespace packages in dotted paths",
                 namespace_dirs[0].display()
             ))
-            .with_hint(format!("add an empty {}", namespace_dirs[0].join("__init__.py").display())))
+            .with_hint(format!(
+                "add an empty {}",
+                namespace_dirs[0].join("__init__.py").display()
+            )))
         }
         None => return Err(no_module(top, &tried)),
     };
@@ -122,7 +125,9 @@ enum Binding {
         line: usize,
     },
     /// Bound by an import only (possibly rebound, but never by a `def`).
-    Import { line: usize },
+    Import {
+        line: usize,
+    },
     /// Bound by something else and never by a `def`.
     Other,
 }
@@ -199,7 +204,9 @@ impl ModuleAnalysis {
                 }
                 Stmt::Assign(a) => {
                     for target in &a.targets {
-                        target_names(target, &mut |n| bind(n, Kind::Other("an assignment"), line, i));
+                        target_names(target, &mut |n| {
+                            bind(n, Kind::Other("an assignment"), line, i)
+                        });
                     }
                 }
                 Stmt::AugAssign(a) => target_names(&a.target, &mut |n| {
@@ -208,16 +215,18 @@ impl ModuleAnalysis {
                 Stmt::AnnAssign(a) if a.value.is_some() => target_names(&a.target, &mut |n| {
                     bind(n, Kind::Other("an assignment"), line, i)
                 }),
-                Stmt::For(f) => {
-                    target_names(&f.target, &mut |n| bind(n, Kind::Other("a for loop"), line, i))
-                }
-                Stmt::AsyncFor(f) => {
-                    target_names(&f.target, &mut |n| bind(n, Kind::Other("a for loop"), line, i))
-                }
+                Stmt::For(f) => target_names(&f.target, &mut |n| {
+                    bind(n, Kind::Other("a for loop"), line, i)
+                }),
+                Stmt::AsyncFor(f) => target_names(&f.target, &mut |n| {
+                    bind(n, Kind::Other("a for loop"), line, i)
+                }),
                 Stmt::With(w) => {
                     for item in &w.items {
                         if let Some(vars) = &item.optional_vars {
-                            target_names(vars, &mut |n| bind(n, Kind::Other("a with statement"), line, i));
+                            target_names(vars, &mut |n| {
+                                bind(n, Kind::Other("a with statement"), line, i)
+                            });
                         }
                     }
                 }
@@ -377,9 +386,14 @@ mod tests {
 
     #[test]
     fn nested_definitions_are_not_top_level() {
-        let m = module("if True:\n    def fn():\n        pass\nclass A:\n    def fn(self):\n        pass\n");
+        let m = module(
+            "if True:\n    def fn():\n        pass\nclass A:\n    def fn(self):\n        pass\n",
+        );
         let e = m.function("fn").unwrap_err();
-        assert_eq!(e.message, "Expected 'tasks.py' to define a function named 'fn'");
+        assert_eq!(
+            e.message,
+            "Expected 'tasks.py' to define a function named 'fn'"
+        );
     }
 
     #[test]
@@ -387,25 +401,43 @@ mod tests {
         let m = module("from lib import fn\nimport os.path as g\n");
         for name in ["fn", "g"] {
             let e = m.function(name).unwrap_err();
-            assert!(e.message.contains("definitions from import statements are not supported"), "{e}");
+            assert!(
+                e.message
+                    .contains("definitions from import statements are not supported"),
+                "{e}"
+            );
         }
     }
 
     #[test]
     fn missing_function() {
         let e = module("x = 1\n").function("fn").unwrap_err();
-        assert_eq!(e.message, "Expected 'tasks.py' to define a function named 'fn'");
+        assert_eq!(
+            e.message,
+            "Expected 'tasks.py' to define a function named 'fn'"
+        );
         let e = module("fn = 1\n").function("fn").unwrap_err();
-        assert_eq!(e.message, "Expected 'tasks.py' to define a function named 'fn'");
+        assert_eq!(
+            e.message,
+            "Expected 'tasks.py' to define a function named 'fn'"
+        );
     }
 
     #[test]
     fn rebinding_after_the_def_is_an_error() {
-        let e = module("def fn():\n    pass\nfn = 1\n").function("fn").unwrap_err();
+        let e = module("def fn():\n    pass\nfn = 1\n")
+            .function("fn")
+            .unwrap_err();
         assert!(e.message.contains("is not a function"), "{e}");
         assert_eq!(e.line, Some(3));
         // a def after the other binding is fine
-        assert_eq!(module("fn = 1\ndef fn():\n    pass\n").function("fn").unwrap().line, 2);
+        assert_eq!(
+            module("fn = 1\ndef fn():\n    pass\n")
+                .function("fn")
+                .unwrap()
+                .line,
+            2
+        );
     }
 
     #[test]
@@ -419,12 +451,17 @@ mod tests {
     fn many_functions_are_fast() {
         let mut src = String::new();
         for i in 0..3000 {
-            src.push_str(&format!("def f{i}(upstream):\n    return upstream['t{i}']\n\n"));
+            src.push_str(&format!(
+                "def f{i}(upstream):\n    return upstream['t{i}']\n\n"
+            ));
         }
         let start = std::time::Instant::now();
         let m = ModuleAnalysis::parse(&src, Path::new("big.py")).unwrap();
         for i in 0..3000 {
-            assert_eq!(m.function(&format!("f{i}")).unwrap().upstream, [format!("t{i}")]);
+            assert_eq!(
+                m.function(&format!("f{i}")).unwrap().upstream,
+                [format!("t{i}")]
+            );
         }
         assert!(start.elapsed().as_secs() < 5);
     }
@@ -447,9 +484,18 @@ mod tests {
             locate("pkg.sub.mod.fn", &dirs).unwrap(),
             (root.join("pkg/sub/mod.py"), "fn".to_string())
         );
-        assert_eq!(locate("pkg.sub.deep.fn", &dirs).unwrap().0, root.join("pkg/sub/deep/__init__.py"));
-        assert_eq!(locate("pkg.fn", &dirs).unwrap().0, root.join("pkg/__init__.py"));
-        assert_eq!(locate("single.fn", &dirs).unwrap().0, root.join("single.py"));
+        assert_eq!(
+            locate("pkg.sub.deep.fn", &dirs).unwrap().0,
+            root.join("pkg/sub/deep/__init__.py")
+        );
+        assert_eq!(
+            locate("pkg.fn", &dirs).unwrap().0,
+            root.join("pkg/__init__.py")
+        );
+        assert_eq!(
+            locate("single.fn", &dirs).unwrap().0,
+            root.join("single.py")
+        );
     }
 
     #[test]
@@ -476,13 +522,23 @@ mod tests {
         touch(&root.join("single.py"));
         let dirs = vec![root.to_path_buf()];
         let e = locate("pkg.missing.fn", &dirs).unwrap_err();
-        assert!(e.message.starts_with("No module named 'pkg.missing'. Expected to find one of "), "{e}");
+        assert!(
+            e.message
+                .starts_with("No module named 'pkg.missing'. Expected to find one of "),
+            "{e}"
+        );
         assert!(e.message.contains("missing.py") && e.message.contains("__init__.py"));
         let e = locate("nope.fn", &dirs).unwrap_err();
         assert!(e.message.starts_with("No module named 'nope'"), "{e}");
         let e = locate("ns.mod.fn", &dirs).unwrap_err();
         assert!(e.message.contains("namespace package"), "{e}");
-        assert!(locate("single.sub.fn", &dirs).unwrap_err().message.contains("is not a package"));
-        assert!(locate("fn", &dirs).unwrap_err().message.starts_with("Invalid dotted path"));
+        assert!(locate("single.sub.fn", &dirs)
+            .unwrap_err()
+            .message
+            .contains("is not a package"));
+        assert!(locate("fn", &dirs)
+            .unwrap_err()
+            .message
+            .starts_with("Invalid dotted path"));
     }
 }

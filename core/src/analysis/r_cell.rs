@@ -239,7 +239,10 @@ mod tests {
 
     #[test]
     fn list_null_and_named_list() {
-        assert_eq!(upstream("upstream <- list(\"b\", 'a', 'b')").unwrap(), ["a", "b"]);
+        assert_eq!(
+            upstream("upstream <- list(\"b\", 'a', 'b')").unwrap(),
+            ["a", "b"]
+        );
         assert_eq!(upstream("upstream = list('x')").unwrap(), ["x"]);
         assert!(upstream("upstream <- NULL").unwrap().is_empty());
         assert_eq!(
@@ -263,16 +266,24 @@ mod tests {
     #[test]
     fn indented_or_trailing_comment_fails() {
         let e = err("  # indented\nupstream <- NULL");
-        assert!(e.message.starts_with("Could not parse parameters in R notebook"), "{e}");
+        assert!(
+            e.message
+                .starts_with("Could not parse parameters in R notebook"),
+            "{e}"
+        );
         assert_eq!(e.line, Some(1));
         let e = err("upstream <- NULL # trailing");
-        assert!(e.message.starts_with("Could not parse parameters in R notebook"));
+        assert!(e
+            .message
+            .starts_with("Could not parse parameters in R notebook"));
     }
 
     #[test]
     fn names_are_letters_only() {
         let e = err("up_stream <- NULL");
-        assert!(e.message.starts_with("Could not parse parameters in R notebook. Verify they have the right format"));
+        assert!(e.message.starts_with(
+            "Could not parse parameters in R notebook. Verify they have the right format"
+        ));
     }
 
     #[test]
@@ -287,7 +298,10 @@ mod tests {
         let e = err("library(x)\nupstream <- NULL");
         assert_eq!(e.message, "Second token must be an assignment");
         assert_eq!(e.line, Some(1));
-        assert_eq!(err("'a' <- NULL").message, "First token must be a valid name");
+        assert_eq!(
+            err("'a' <- NULL").message,
+            "First token must be a valid name"
+        );
     }
 
     #[test]
@@ -300,7 +314,10 @@ mod tests {
             ["a"]
         );
         // the first assignment wins
-        assert_eq!(upstream("upstream <- list('a')\nupstream <- list('b')").unwrap(), ["a"]);
+        assert_eq!(
+            upstream("upstream <- list('a')\nupstream <- list('b')").unwrap(),
+            ["a"]
+        );
     }
 
     #[test]
@@ -322,7 +339,10 @@ mod tests {
                 ("data".into(), Literal::Str("a.csv".into()))
             ])
         );
-        assert!(product("product <- NULL").unwrap_err().message.starts_with("Couldn't extract 'product'"));
+        assert!(product("product <- NULL")
+            .unwrap_err()
+            .message
+            .starts_with("Couldn't extract 'product'"));
         assert!(product("upstream <- NULL").is_err());
     }
 }
