@@ -189,13 +189,26 @@ fn incremental_exports_only_outdated_tasks_and_their_downstream() {
     let tasks = dag["tasks"].as_object().unwrap();
     let (victim, info) = tasks
         .iter()
-        .find(|(name, _)| {
-            tasks
-                .values()
-                .any(|t| t["upstream"].as_array().unwrap().iter().any(|u| u == *name))
+        .find(|(name, t)| {
+            !t["upstream"].as_array().unwrap().is_empty()
+                && tasks
+                    .values()
+                    .any(|t| t["upstream"].as_array().unwrap().iter().any(|u| u == *name))
         })
         .expect("a task with downstream tasks");
-    std::fs::remove_file(p.join(info["product"].as_str().unwrap())).unwrap();
+    let product = match &info["product"] {
+        serde_json::Value::String(s) => s.clone(),
+        other => other
+            .as_object()
+            .unwrap()
+            .values()
+            .next()
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .to_string(),
+    };
+    std::fs::remove_file(p.join(product)).unwrap();
     let out = run(&p, &["export", "--format", "json", "--output", "-"]);
     assert!(
         out.status.success(),
