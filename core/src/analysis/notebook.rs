@@ -19,7 +19,8 @@
 //!   tags; a cell type in brackets (`[markdown]`, `[raw]`) is honoured;
 //! * cells tagged `injected-parameters` or `debugging-settings` are dropped, and the
 //!   parameters cell is the first remaining cell (of any type) whose tags hold
-//!   `parameters` (a string value matches as a substring, like Python's `in`).
+//!   `parameters`; tags that are not a list of strings are an error, as nbformat
+//!   validation makes jupytext fail on them.
 //!
 //! Only what the analysis needs is modelled: untagged text outside explicit cells is
 //! kept as opaque cells (their exact jupytext boundaries do not matter), and cell
@@ -92,6 +93,7 @@ pub fn read_notebook_with_kernelspec(
             )))
         }
     };
+    validate_tags(&cells, if ext == "ipynb" { 0 } else { 1 })?;
     Ok(NotebookInfo {
         language,
         params: find_params(cells),
@@ -116,22 +118,47 @@ impl Cell {
     }
 }
 
-/// Python's `tag in cell.metadata['tags']`: list membership, or substring of a string.
+/// Python's `tag in cell.metadata['tags']` (tags are validated to be a list of strings).
 fn has_tag(tags: &Option<Value>, tag: &str) -> bool {
     match tags {
         Some(Value::Array(items)) => items.iter().any(|t| t.as_str() == Some(tag)),
-        Some(Value::String(s)) => s.contains(tag),
-        Some(Value::Object(map)) => map.contains_key(tag),
         _ => false,
     }
 }
 
+/// jupytext validates notebooks with nbformat: `tags` must be a list of strings
+/// (`# %% tags="parameters"` fails with "'parameters' is not of type 'array'").
+fn validate_tags(cells: &[Cell], marker_offset: usize) -> AnalysisResult<()> {
+    for cell in cells {
+        let Some(tags) = &cell.tags else { continue };
+        let valid = matches!(tags, Value::Array(items) if items.iter().all(Value::is_string));
+        if !valid {
+            return Err(AnalysisError::new(format!(
+                "Failed to read the notebook: cell tags must be a list of strings, got {tags}"
+            ))
+            .at_line(cell.first_line.saturating_sub(marker_offset).max(1))
+            .with_hint("write tags=[\"parameters\"]"));
+        }
+    }
+    Ok(())
+}
+
 fn find_params(mut cells: Vec<Cell>) -> Option<ParamsCell> {
-    cells.retain(|c| {
-        !has_tag(&c.tags, "injected-parameters") && !has_tag(&c.tags, "debugging-settings")
-    });
+    // Ploomber removes the first cell tagged with each of these
+    for tag in ["injected-parameters", "debugging-settings"] {
+        if let Some(i) = cells.iter().position(|c| has_tag(&c.tags, tag)) {
+            cells.remove(i);
+        }
+    }
     let idx = cells.iter().position(|c| has_tag(&c.tags, "parameters"))?;
-    let is_last_cell = cells[idx + 1..].iter().all(|c| c.source.trim().is_empty());
+    // Ploomber's check at render: the last cell with code (or the first cell when all
+    // are empty) is tagged `parameters`
+    let last = cells
+        .iter()
+        .rev()
+        .find(|c| !c.source.trim().is_empty())
+        .or(cells.first());
+    let is_last_cell = last.is_some_and(|c| has_tag(&c.tags, "parameters"));
     let cell = cells.swap_remove(idx);
     Some(ParamsCell {
         source: cell.source,
@@ -1166,12 +1193,47 @@ mod tests {
 
     #[test]
     fn first_tagged_cell_wins_and_injected_cells_are_dropped() {
-        let text = "# %% tags=[\"injected-parameters\"]\nupstream = ['inj']\n# %% tags=[\"parameters\"]\nupstream = ['a']\n# %% tags=[\"parameters\"]\nupstream = ['b']\n";
+        let text = "# %% tags=[\"injected-parameters\"]\nupstream = ['inj']\n# %% tags=[\"parameters\"]\nupstream = ['a']\n# %% tags=[\"parameters\"]\nupstream = ['b']\n# %%\nx = 1\n";
         let p = params(text, "py").unwrap();
         assert_eq!(p.source, "upstream = ['a']");
         assert!(!p.is_last_cell);
         let text = "# %% tags=[\"parameters\"]\nupstream = ['a']\n# %% tags=[\"debugging-settings\"]\nx = 1\n";
         assert!(params(text, "py").unwrap().is_last_cell);
+    }
+
+    #[test]
+    fn tags_must_be_a_list() {
+        let text = "x = 1\n# %% tags=\"parameters\"\nupstream = None\n";
+        let e = read_notebook(text, "py").unwrap_err();
+        assert!(e.message.contains("must be a list of strings"), "{e}");
+        assert_eq!(e.line, Some(2));
+        let text = "```{r tags=\"parameters\"}\nupstream <- NULL\n```\n";
+        assert!(read_notebook(text, "Rmd").is_err());
+        // a tuple is a list
+        assert_eq!(
+            source("# %% tags=('parameters',)\nupstream = None\n", "py"),
+            "upstream = None"
+        );
+    }
+
+    #[test]
+    fn leading_blank_lines_are_kept() {
+        let p = params(
+            "# %% tags=[\"parameters\"]\n\nupstream = None\n\n# %%\n",
+            "py",
+        )
+        .unwrap();
+        assert_eq!(p.source, "\nupstream = None");
+        assert_eq!(p.first_line, 2);
+        assert!(p.is_last_cell);
+    }
+
+    #[test]
+    fn last_cell_is_any_tagged_last_cell() {
+        let text = "# %% tags=[\"parameters\"]\nupstream = None\n# %% tags=[\"parameters\"]\nx = 1\n\n# %%\n";
+        let p = params(text, "py").unwrap();
+        assert_eq!(p.source, "upstream = None");
+        assert!(p.is_last_cell);
     }
 
     #[test]
