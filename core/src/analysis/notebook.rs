@@ -1132,6 +1132,43 @@ mod tests {
     }
 
     #[test]
+    fn light_edge_cases_match_jupytext() {
+        // expected values checked against jupytext as installed with Ploomber 0.23.3
+        let cases = [
+            (
+                "x=1\n# + tags=[\"parameters\"]\nupstream = None\n# -\n",
+                Some("upstream = None"),
+            ),
+            (
+                "# + tags=[\"parameters\"]\nupstream = None\n# + tags=[\"x\"]\ny=2\n# -\n",
+                Some("upstream = None"),
+            ),
+            (
+                "# + tags=[\"parameters\"]\nupstream = None\ns='''\n# -\n'''\n# -\nz=1\n",
+                Some("upstream = None\ns='''\n# -\n'''"),
+            ),
+            (
+                "#+tags=[\"parameters\"]\nupstream = None\n# -\n",
+                Some("upstream = None"),
+            ),
+            (
+                "# + tags=[\"parameters\"] endofcell=\"--\"\nupstream = None\n# -\nx=1\n# --\ny=2\n",
+                Some("upstream = None\n# -\nx=1"),
+            ),
+            ("  # + tags=[\"parameters\"]\nupstream = None\n# -\n", None),
+            ("# %%tags=[\"parameters\"]\nupstream = None\n", None),
+            (
+                "# regional\n# + tags=[\"parameters\"]\nupstream = None\n# -\n",
+                None,
+            ),
+        ];
+        for (text, expected) in cases {
+            let got = params(text, "py").map(|p| p.source);
+            assert_eq!(got.as_deref(), expected, "{text:?}");
+        }
+    }
+
+    #[test]
     fn light_untagged_code_is_not_a_parameters_cell() {
         assert_eq!(params("upstream = ['a']\n", "py"), None);
         assert_eq!(params("# +\nupstream = ['a']\n# -\n", "py"), None);
