@@ -285,3 +285,33 @@ fn single_task_and_force_mode() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-task"));
 }
+
+#[test]
+fn slurm_export_without_target_stays_in_its_own_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path().join("p");
+    copy_dir(&fixtures().join("shell-tasks"), &p);
+    let before = snapshot_tree(&p);
+    let out = run(&p, &["export", "--backend", "slurm", "--mode", "force"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let after = snapshot_tree(&p);
+    for (path, hash) in &after {
+        if !path.starts_with("slurm") {
+            assert_eq!(
+                before.get(path),
+                Some(hash),
+                "{} was written or changed",
+                path.display()
+            );
+        }
+    }
+    assert!(p.join("slurm/submit.sh").is_file());
+    let jobs = std::fs::read_dir(p.join("slurm/jobs")).unwrap().count();
+    let dag: serde_json::Value =
+        serde_json::from_slice(&run(&p, &["inspect", "--format", "json"]).stdout).unwrap();
+    assert_eq!(jobs, dag["tasks"].as_object().unwrap().len());
+}

@@ -256,6 +256,7 @@ inventory::submit! {
         aliases: &["argo-workflows"],
         summary: "Argo Workflows on Kubernetes: one Workflow, a pod per task, project on a shared NFS volume",
         default_config: || Box::new(ArgoConfig::default()),
+        default_folder: "",
     }
 }
 

@@ -75,6 +75,7 @@ inventory::submit! {
         aliases: &[],
         summary: "SLURM: one batch script per task, submitted in dependency order with sbatch",
         default_config: || Box::new(SlurmConfig::default()),
+        default_folder: "slurm",
     }
 }
 

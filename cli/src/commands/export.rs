@@ -111,12 +111,18 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
         }
         None => {
             let name = args.backend.clone().unwrap_or_else(|| "argo".to_string());
+            let canonical = config::canonical_backend(&name)?;
+            let folder = soopervisor_core::backend::find(canonical)
+                .map(|d| d.default_folder)
+                .unwrap_or("");
+            let dir = if folder.is_empty() {
+                root.clone()
+            } else {
+                root.join(folder)
+            };
             let mut section = Mapping::new();
             section.insert(Value::String("backend".into()), Value::String(name));
-            (
-                config::backend_config(section, &overrides, None)?,
-                root.clone(),
-            )
+            (config::backend_config(section, &overrides, None)?, dir)
         }
     };
 

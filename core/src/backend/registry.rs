@@ -13,6 +13,10 @@ pub struct BackendDescription {
     pub summary: &'static str,
     /// The config used when only `--backend NAME` is given.
     pub default_config: fn() -> Box<dyn BackendConfig>,
+    /// Where an export without a named target goes, relative to the project root:
+    /// `""` for the root itself (a single announced file such as `argo.yaml`), or a
+    /// folder for backends that write several files (so the root stays clean).
+    pub default_folder: &'static str,
 }
 
 inventory::collect!(BackendDescription);
