@@ -333,6 +333,17 @@ mod tests {
     }
 
     #[test]
+    fn constant_keys_are_folded_and_macros_are_walked() {
+        // checked against Ploomber 0.23.3: {'ab'} and {'mac'}
+        assert_eq!(upstream("{{ upstream['a' ~ 'b'] }}").unwrap(), ["ab"]);
+        let sql = "{% macro m() %}{{ upstream['mac'] }}{% endmacro %}";
+        assert_eq!(upstream(sql).unwrap(), ["mac"]);
+        assert!(upstream("{% for x in upstream %}{{x}}{% endfor %}")
+            .unwrap()
+            .is_empty());
+    }
+
+    #[test]
     fn jinja_comments_are_ignored() {
         assert!(upstream("{# {{ upstream['x'] }} #} SELECT 1")
             .unwrap()
