@@ -610,15 +610,17 @@ fn product_value(
                     name.clone(),
                     kind.clone(),
                 ),
-                _ => return Err(err(
-                    raw,
-                    node.line,
-                    format!(
+                _ => {
+                    return Err(err(
+                        raw,
+                        node.line,
+                        format!(
                         "a SQL product must be [name, kind] or [schema, name, kind], got {} items",
                         parts.len()
                     ),
-                )
-                .with_hint("e.g. product: [my_schema, my_table, table]")),
+                    )
+                    .with_hint("e.g. product: [my_schema, my_table, table]"))
+                }
             };
             if kind != "table" && kind != "view" {
                 return Err(err(
