@@ -45,7 +45,7 @@ fn located(e: AnalysisError, file: &Path, first_line: usize) -> UserError {
     u
 }
 
-fn analyse_notebook(path: &Path, want_product: bool) -> FileResult {
+fn analyse_notebook(path: &Path, want_product: bool, kernelspec: Option<&str>) -> FileResult {
     let fail = |e: UserError| FileResult {
         upstream: Err(e.clone()),
         product: want_product.then_some(Err(e)),
@@ -56,7 +56,7 @@ fn analyse_notebook(path: &Path, want_product: bool) -> FileResult {
         Err(e) => return fail(e),
     };
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-    let info = match notebook::read_notebook(&text, ext) {
+    let info = match notebook::read_notebook_with_kernelspec(&text, ext, kernelspec) {
         Ok(i) => i,
         Err(e) => {
             return fail(located(
@@ -202,7 +202,7 @@ pub fn analyse(
     let need_sources = meta.extract_upstream || want_product;
 
     // Distinct files to analyse.
-    let mut files: Vec<(PathBuf, String)> = Vec::new();
+    let mut files: Vec<(PathBuf, String, Option<String>)> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     let mut dotted: Vec<String> = Vec::new();
     let mut seen_dotted = std::collections::HashSet::new();
@@ -213,7 +213,7 @@ pub fn analyse(
                     if uses_notebook_analysis(&d.class) || uses_template_analysis(&d.class) =>
                 {
                     if seen.insert(path.clone()) {
-                        files.push((path.clone(), d.class.clone()));
+                        files.push((path.clone(), d.class.clone(), d.kernelspec_name.clone()));
                     }
                 }
                 Source::DottedPath(p) if meta.extract_upstream && seen_dotted.insert(p.clone()) => {
@@ -226,9 +226,9 @@ pub fn analyse(
 
     let file_results: HashMap<PathBuf, FileResult> = files
         .par_iter()
-        .map(|(path, class)| {
+        .map(|(path, class, kernelspec)| {
             let r = if uses_notebook_analysis(class) {
-                analyse_notebook(path, want_product)
+                analyse_notebook(path, want_product, kernelspec.as_deref())
             } else {
                 analyse_template(path, class, want_product)
             };

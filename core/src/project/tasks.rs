@@ -26,6 +26,9 @@ pub struct TaskDecl {
     pub declared_upstream: Option<Vec<String>>,
     /// `nb_product_key` (NotebookRunner), for checking extracted products.
     pub nb_product_keys: Vec<String>,
+    /// `kernelspec_name` (NotebookRunner): decides the language of a notebook without
+    /// kernel metadata.
+    pub kernelspec_name: Option<String>,
     /// Grid point index, for extracted products of grid tasks.
     pub grid_index: Option<usize>,
     pub file: PathBuf,
@@ -379,6 +382,7 @@ fn declare(
         params,
         declared_upstream,
         nb_product_keys,
+        kernelspec_name: get("kernelspec_name").map(|n| n.value.python_str()),
         grid_index: None,
         file: raw.file.clone(),
         line,
