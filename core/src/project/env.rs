@@ -234,7 +234,11 @@ pub fn build(req: &EnvRequest) -> UserResult<Env> {
     if let Some(root) = req.root {
         defaults_map.insert("root".to_string(), root.display().to_string());
     }
-    if req.wants_git {
+    let env_mentions_git = file
+        .as_ref()
+        .and_then(|p| std::fs::read_to_string(p).ok())
+        .is_some_and(|t| t.contains("git"));
+    if req.wants_git || env_mentions_git {
         if let Some((branch, hash)) = defaults::git_values(&here) {
             defaults_map.insert("git".to_string(), branch);
             defaults_map.insert("git_hash".to_string(), hash);
@@ -436,6 +440,47 @@ mod tests {
         assert_eq!(
             env.values.get("n").unwrap().get("y").unwrap().value,
             Value::Int(3)
+        );
+    }
+
+    #[test]
+    fn git_placeholders_used_only_in_env_yaml_are_available() {
+        let dir = tempfile::tempdir().unwrap();
+        let git = |args: &[&str]| {
+            std::process::Command::new("git")
+                .args(args)
+                .current_dir(dir.path())
+                .output()
+                .map(|o| o.status.success())
+                .unwrap_or(false)
+        };
+        if !git(&["init", "-q", "-b", "feature-x"]) {
+            eprintln!("git is not installed: skipping");
+            return;
+        }
+        std::fs::write(dir.path().join("env.yaml"), "version: '{{git}}'\n").unwrap();
+        let spec = dir.path().join("pipeline.yaml");
+        std::fs::write(&spec, "tasks: []").unwrap();
+        assert!(git(&["add", "."]));
+        assert!(git(&[
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@t",
+            "commit",
+            "-qm",
+            "init"
+        ]));
+        let env = build(&EnvRequest {
+            spec_path: &spec,
+            cwd: dir.path(),
+            root: Some(dir.path()),
+            wants_git: false,
+        })
+        .unwrap();
+        assert_eq!(
+            env.values.get("version").unwrap().value,
+            Value::Str("feature-x".into())
         );
     }
 }

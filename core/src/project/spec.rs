@@ -214,7 +214,9 @@ pub fn load(path: &Path, cwd: &Path, root: Option<&Path>) -> UserResult<Spec> {
     }
 
     // Env and rendering of every value.
-    let wants_git = text.contains("git");
+    // `git`/`git_hash` cost a process each: compute them only when some file that is
+    // rendered may mention them (the spec, an imported task list, the env file).
+    let wants_git = text.contains("git") || text.contains("import_tasks_from");
     let env = env::build(&EnvRequest {
         spec_path: path,
         cwd,
