@@ -134,11 +134,33 @@ fn inline_scalar(v: &Value) -> String {
     match v {
         Value::Null => "null".to_string(),
         Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.to_string(),
+        Value::Number(n) => number(n),
         Value::String(s) => scalar_string(s),
         Value::Array(_) => "[]".to_string(),
         Value::Object(_) => "{}".to_string(),
     }
+}
+
+/// A number as both YAML versions read it: a float in exponent form gets a `.0`
+/// mantissa and a signed exponent (`1e+20` → `1.0e+20`), since YAML 1.1 resolves a float
+/// only with a dot and a signed exponent, and reads `1e+20` as a string.
+fn number(n: &serde_json::Number) -> String {
+    let s = n.to_string();
+    let Some(at) = s.find(['e', 'E']) else {
+        return s;
+    };
+    let (mantissa, exponent) = (&s[..at], &s[at + 1..]);
+    let mantissa = if mantissa.contains('.') {
+        mantissa.to_string()
+    } else {
+        format!("{mantissa}.0")
+    };
+    let sign = if exponent.starts_with(['+', '-']) {
+        ""
+    } else {
+        "+"
+    };
+    format!("{mantissa}e{sign}{exponent}")
 }
 
 fn indent(out: &mut String, n: usize) {

@@ -1,0 +1,1 @@
+//! Reliability suite (issue 7): work in progress.
