@@ -9,7 +9,8 @@
 //! 3. [`dag`]: the dependency graph (petgraph), wildcards, cycles, duplicates;
 //! 4. [`plan`]: task selection (modes, `--task`) into a [`plan::Plan`];
 //! 5. [`backend`]: the plugin trait and registry engines implement;
-//! 6. [`output`]: engine-neutral writers: atomic files, YAML safe under 1.1 and 1.2,
+//! 6. [`strategy`]: storage, code delivery and environment strategies (plugins too);
+//! 7. [`output`]: engine-neutral writers: atomic files, YAML safe under 1.1 and 1.2,
 //!    shell quoting, engine-safe names.
 //!
 //! Boundaries: this crate never names an engine and never runs user code.
@@ -22,3 +23,4 @@ pub mod model;
 pub mod output;
 pub mod plan;
 pub mod project;
+pub mod strategy;

@@ -1,0 +1,175 @@
+//! Pluggable strategies (PRODUCT.md §3): how data moves between tasks ([`storage`]),
+//! how the project's code reaches the pods ([`code`]) and how their environment is set
+//! up ([`environment`]). Each concern is a `typetag` trait read from a
+//! `soopervisor.yaml` value (`storage: fetch` or `storage: {kind: fetch, ...}`, see
+//! [`choice`]) and each strategy registers a description with `inventory`
+//! ([`registry`]).
+//!
+//! Strategies never name an engine. They contribute engine-neutral pieces (this
+//! module's types: volumes, setup steps, transfers, an image, a working folder) that
+//! [`compose::Composer`] merges per task; each backend maps the result into its own spec and
+//! refuses, through [`Capabilities`], the combinations it cannot honour.
+
+pub mod choice;
+pub mod code;
+pub mod compose;
+pub mod environment;
+pub mod files;
+pub mod git;
+pub mod image;
+pub mod package;
+pub mod registry;
+pub mod storage;
+
+use serde::Serialize;
+
+pub use choice::Choice;
+pub use code::CodeStrategy;
+pub use compose::{Capabilities, Composer, Refusal, Strategies};
+pub use environment::EnvironmentStrategy;
+pub use registry::{Concern, StrategyDescription};
+pub use storage::StorageStrategy;
+
+use crate::plan::PlannedTask;
+
+/// A persistent volume claim every pod mounts (the shared disk).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SharedDisk {
+    /// Name of the volume in the engine's spec.
+    pub volume_name: String,
+    /// The claim in the cluster.
+    pub claim_name: String,
+    /// Where the volume's `sub_path` is mounted in the pod.
+    pub mount_path: String,
+    /// Folder of the volume mounted; `None` = the whole volume.
+    pub sub_path: Option<String>,
+}
+
+/// When a setup step runs, relative to the others. Steps are ordered by phase, then
+/// by the order strategies contributed them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum Phase {
+    /// Make the project's files available (download a package, ...).
+    FetchCode,
+    /// Create or activate the environment (conda, pip).
+    Environment,
+    /// Install the project itself into the environment.
+    InstallCode,
+    /// Bring the upstream tasks' products into the working folder.
+    FetchInputs,
+    /// After the task: store its products and metadata.
+    UploadProducts,
+}
+
+/// Shell lines one strategy needs in the pod, with a comment saying why. Every value
+/// in `shell_lines` is quoted with [`crate::output::shell::quote`] by its author.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SetupStep {
+    pub phase: Phase,
+    /// One line, written as a comment above the lines.
+    pub description: String,
+    pub shell_lines: Vec<String>,
+}
+
+impl SetupStep {
+    pub fn new(phase: Phase, description: impl Into<String>, lines: Vec<String>) -> Self {
+        SetupStep {
+            phase,
+            description: description.into(),
+            shell_lines: lines,
+        }
+    }
+}
+
+/// One file (or folder) moved between a task and the object store: a product or its
+/// `.metadata` file.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Transfer {
+    /// Root-relative, `/`-separated path in the project.
+    pub path: String,
+    /// The task that produces it.
+    pub from_task: String,
+    /// True for a `.metadata` file, false for the product itself.
+    pub metadata: bool,
+}
+
+/// Code checked out from git by the engine before the pod script runs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GitCheckout {
+    pub repo: String,
+    pub revision: String,
+    /// Absolute folder the repository is checked out into.
+    pub path: String,
+}
+
+/// Everything the strategies need for one task, merged by [`compose`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct Contribution {
+    /// The image the pod runs.
+    pub image: Option<String>,
+    /// The pod's working folder (the project root in the pod).
+    pub workdir: Option<String>,
+    /// Volumes to declare and mount.
+    pub volumes: Vec<SharedDisk>,
+    /// Environment variables (name, literal value).
+    pub env: Vec<(String, String)>,
+    /// A git checkout the engine performs before the script.
+    pub git: Option<GitCheckout>,
+    /// Shell steps, run in [`Phase`] order.
+    pub setup: Vec<SetupStep>,
+    /// Files the engine downloads before the script (upstream products, metadata).
+    pub downloads: Vec<Transfer>,
+    /// Files the engine uploads after the script (own products, metadata).
+    pub uploads: Vec<Transfer>,
+    /// Things to tell the user once (not per task): how the strategies work together.
+    pub notes: Vec<String>,
+}
+
+impl Contribution {
+    /// Adds `other`'s pieces; `other`'s image and workdir win when set.
+    pub fn merge(&mut self, other: Contribution) {
+        if other.image.is_some() {
+            self.image = other.image;
+        }
+        if other.workdir.is_some() {
+            self.workdir = other.workdir;
+        }
+        if other.git.is_some() {
+            self.git = other.git;
+        }
+        self.volumes.extend(other.volumes);
+        self.env.extend(other.env);
+        self.setup.extend(other.setup);
+        self.downloads.extend(other.downloads);
+        self.uploads.extend(other.uploads);
+        self.notes.extend(other.notes);
+    }
+
+    /// The setup steps in run order (stable within a phase).
+    pub fn ordered_setup(&self) -> Vec<&SetupStep> {
+        let mut v: Vec<&SetupStep> = self.setup.iter().collect();
+        v.sort_by_key(|s| s.phase);
+        v
+    }
+}
+
+/// What a strategy knows when contributing for one task.
+#[derive(Debug, Clone)]
+pub struct TaskContext<'a> {
+    pub task: &'a PlannedTask,
+    /// Upstream tasks whose products this task reads (every upstream in the full DAG).
+    pub upstream: Vec<&'a PlannedTask>,
+    /// The shared disk, when the storage provides one.
+    pub disk: Option<&'a SharedDisk>,
+    /// The project root in the pod.
+    pub workdir: &'a str,
+    /// True when the code lives on the shared disk (the working folder is on it).
+    pub code_on_disk: bool,
+    /// True when the environment is baked into the image the code strategy builds.
+    pub env_baked: bool,
+}
+
+/// Joins a pod folder and a root-relative path.
+pub fn in_pod(workdir: &str, rel: &str) -> String {
+    format!("{}/{}", workdir.trim_end_matches('/'), rel)
+}
