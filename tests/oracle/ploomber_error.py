@@ -16,6 +16,7 @@ and exits 0 if an error was raised, 2 if the project loaded fine.
 import argparse
 import contextlib
 import os
+import re
 import shutil
 import sys
 import warnings
@@ -23,6 +24,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ploomber_dag import copy_project, load_dag, parse_env_overrides  # noqa
+
+
+def normalise(msg, root, tmp):
+    """Remove machine-dependent parts (temp dirs, venv paths, timestamps)."""
+    msg = msg.replace(str(root), "<project>").replace(str(tmp), "<tmp>")
+    msg = msg.replace(str(Path(sys.prefix)), "<venv>")
+    msg = re.sub(r"'/tmp/ploombe[^']*'", "'<tmp>'", msg)
+    msg = re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?", "<now>", msg)
+    msg = re.sub(r"'user': '[^']*'", "'user': '<user>'", msg)
+    return "\n".join(line.rstrip() for line in msg.splitlines()).strip("\n")
 
 
 def chain(exc):
@@ -64,7 +75,7 @@ def main(argv=None):
         sys.exit(2)
     blocks = []
     for e in chain(error):
-        msg = str(e).replace(str(root), "<project>").replace(str(tmp), "<tmp>")
+        msg = normalise(str(e), root, tmp)
         blocks.append(f"{type(e).__name__}: {msg}")
     print("\n---\n".join(blocks))
 

@@ -67,6 +67,10 @@ for dir in tests/fixtures-bad/*/; do
     else
       echo "WARN bad/$name: first line not found in Ploomber's message"
     fi
+  elif grep -q '^PLOOMBER-LOADS-IT' "$out" 2>/dev/null; then
+    # e.g. location: factories: Ploomber runs the Python factory; a static
+    # tool must refuse them. The .txt is kept as written by hand.
+    echo "ok   bad/$name (Ploomber loads it; static tool must refuse)"
   else
     echo "FAIL bad/$name: Ploomber raised no error"; status=1
   fi

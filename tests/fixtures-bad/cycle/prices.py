@@ -1,0 +1,6 @@
+# %% tags=["parameters"]
+upstream = ['rates']
+product = None
+
+# %%
+print("hello")

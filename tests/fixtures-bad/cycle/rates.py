@@ -1,0 +1,6 @@
+# %% tags=["parameters"]
+upstream = ['prices']
+product = None
+
+# %%
+print("hello")

@@ -1,0 +1,6 @@
+# %% tags=["parameters"]
+upstream = ['prices', 'rates']
+product = None
+
+# %%
+print("hello")

@@ -1,0 +1,2 @@
+def load(product):
+    open(product, 'w').write('s')

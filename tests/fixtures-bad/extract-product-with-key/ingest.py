@@ -1,0 +1,6 @@
+# %% tags=["parameters"]
+upstream = None
+product = "out/ingest.ipynb"
+
+# %%
+print(1)

@@ -1,0 +1,7 @@
+# %% tags=["parameters"]
+upstream = None
+product = None
+alpha = None
+
+# %%
+print("hello")

@@ -1,0 +1,7 @@
+# %% tags=["parameters"]
+upstream = ['ingest']
+product = None
+epochs = 1
+
+# %%
+print("hello")

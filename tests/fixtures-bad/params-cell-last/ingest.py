@@ -1,0 +1,6 @@
+# %%
+print("setup")
+
+# %% tags=["parameters"]
+upstream = None
+product = None

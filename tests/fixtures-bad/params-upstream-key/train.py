@@ -1,0 +1,6 @@
+# %% tags=["parameters"]
+upstream = ['ingest']
+product = None
+
+# %%
+print("hello")

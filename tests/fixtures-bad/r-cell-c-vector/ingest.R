@@ -1,0 +1,6 @@
+# %% tags=["parameters"]
+upstream <- NULL
+product <- NULL
+
+# %%
+print(1)

@@ -1,0 +1,6 @@
+# %% tags=["parameters"]
+upstream <- c("ingest")
+product <- NULL
+
+# %%
+print(1)

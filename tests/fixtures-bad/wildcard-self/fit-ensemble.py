@@ -1,0 +1,6 @@
+# %% tags=["parameters"]
+upstream = ['fit-*']  # also matches fit-ensemble itself
+product = None
+
+# %%
+print("hello")

@@ -1,0 +1,6 @@
+# %% tags=["parameters"]
+upstream = None
+product = None
+
+# %%
+print("hello")
