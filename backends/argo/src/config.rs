@@ -6,9 +6,20 @@ use serde::{Deserialize, Serialize};
 use soopervisor_core::backend::{BackendConfig, BackendDescription, Export, ExportTarget};
 use soopervisor_core::diagnostics::{UserError, Warning};
 use soopervisor_core::plan::Plan;
+use soopervisor_core::strategy::{
+    Capabilities, Choice, CodeStrategy, EnvironmentStrategy, SharedDisk, StorageStrategy,
+    Strategies,
+};
 
-/// Storages the Argo backend can honour today.
-pub const SUPPORTED_STORAGES: &[&str] = &["nfs"];
+/// What the Argo backend honours: every storage, code delivery and environment,
+/// except the combinations no backend can (see `soopervisor_core::strategy::compose`).
+pub const CAPABILITIES: Capabilities = Capabilities {
+    backend: "argo",
+    storages: &["nfs", "fetch"],
+    code: &["shared-disk", "package", "git", "image"],
+    envs: &["conda", "pip", "image"],
+    refused: &[],
+};
 
 /// An extra volume, as the Python tool's `mounted_volumes` key describes it: added to
 /// `spec.volumes` as `{name, **spec}` and mounted at `/mnt/<name>`.
@@ -24,21 +35,34 @@ pub struct MountedVolume {
     pub spec: serde_json::Map<String, serde_json::Value>,
 }
 
-/// The `argo` backend's configuration. Every field has a default.
+/// The `argo` backend's configuration. Every field has a default. The three
+/// strategies are nested (`storage: fetch` or `storage: {kind: nfs, claim_name: x}`);
+/// the flat keys `claim_name`, `mount_path`, `sub_path`, `volume_name` and `image`
+/// of earlier versions still work and override the strategy's own.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ArgoConfig {
-    /// Image every task pod runs (a conda image: the pod creates the environment).
-    pub image: String,
-    /// The persistent volume claim holding the project.
-    pub claim_name: String,
-    /// Where the project folder of the volume is mounted, and the pods' working dir.
-    pub mount_path: String,
-    /// Folder of the volume that holds the project; default: the project folder name.
+    /// Where data lives between tasks (`nfs`, `fetch`).
+    pub storage: Choice<dyn StorageStrategy>,
+    /// How the code reaches the pods (`shared-disk`, `package`, `git`, `image`).
+    pub code: Choice<dyn CodeStrategy>,
+    /// How the pods get their environment (`conda`, `pip`, `image`).
+    pub env: Choice<dyn EnvironmentStrategy>,
+    /// Flat form of the environment's image (every task pod runs it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    /// Flat form of `storage.claim_name` (storage nfs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claim_name: Option<String>,
+    /// Flat form of `storage.mount_path` (storage nfs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mount_path: Option<String>,
+    /// Flat form of `storage.sub_path` (storage nfs).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_path: Option<String>,
-    /// Name of the volume in the Workflow spec.
-    pub volume_name: String,
+    /// Flat form of `storage.volume_name` (storage nfs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub volume_name: Option<String>,
     /// Spec path relative to the project root; default: the plan's entry point.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub entry_point: Option<String>,
@@ -47,15 +71,13 @@ pub struct ArgoConfig {
     /// `spec.serviceAccountName`, when the namespace's default account is not enough.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_account: Option<String>,
-    /// Where data lives between tasks (`nfs`).
-    pub storage: String,
     /// Python tool compatibility: the image repository; when set, it is the image.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub repository: Option<String>,
-    /// Python tool compatibility (Docker packaging): no effect with the NFS layout.
+    /// Python tool compatibility (Docker packaging): set `include` under `code` instead.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub include: Option<Vec<String>>,
-    /// Python tool compatibility (Docker packaging): no effect with the NFS layout.
+    /// Python tool compatibility (Docker packaging): set `exclude` under `code` instead.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exclude: Option<Vec<String>>,
     /// Extra volumes mounted at `/mnt/<name>` in every pod.
@@ -69,15 +91,17 @@ pub struct ArgoConfig {
 impl Default for ArgoConfig {
     fn default() -> Self {
         ArgoConfig {
-            image: "continuumio/miniconda3".to_string(),
-            claim_name: "nfs".to_string(),
-            mount_path: "/mnt/vol".to_string(),
+            storage: Choice::default(),
+            code: Choice::default(),
+            env: Choice::default(),
+            image: None,
+            claim_name: None,
+            mount_path: None,
             sub_path: None,
-            volume_name: "nfs".to_string(),
+            volume_name: None,
             entry_point: None,
             namespace: "argo".to_string(),
             service_account: None,
-            storage: "nfs".to_string(),
             repository: None,
             include: None,
             exclude: None,
@@ -88,16 +112,36 @@ impl Default for ArgoConfig {
 }
 
 impl ArgoConfig {
-    /// The image pods run: `repository` when set, else `image`.
-    pub fn effective_image(&self) -> &str {
-        self.repository.as_deref().unwrap_or(&self.image)
+    /// The three strategies.
+    pub fn strategies(&self) -> Strategies<'_> {
+        Strategies {
+            storage: &*self.storage.0,
+            code: &*self.code.0,
+            env: &*self.env.0,
+        }
     }
 
-    /// The folder of the volume mounted at `mount_path`.
-    pub fn effective_sub_path(&self, plan: &Plan) -> String {
-        self.sub_path
-            .clone()
-            .unwrap_or_else(|| plan.project.name.clone())
+    /// The flat image override (`repository` wins, as in the Python tool).
+    pub fn image_override(&self) -> Option<&str> {
+        self.repository.as_deref().or(self.image.as_deref())
+    }
+
+    /// The shared disk with the flat keys applied.
+    pub fn disk(&self, plan: &Plan) -> Option<SharedDisk> {
+        let mut d = self.storage.shared_disk(plan)?;
+        if let Some(v) = &self.claim_name {
+            d.claim_name = v.clone();
+        }
+        if let Some(v) = &self.mount_path {
+            d.mount_path = v.clone();
+        }
+        if let Some(v) = &self.volume_name {
+            d.volume_name = v.clone();
+        }
+        if let Some(v) = &self.sub_path {
+            d.sub_path = Some(v.clone()).filter(|s| !s.is_empty());
+        }
+        Some(d)
     }
 
     /// The `--entry-point` pods pass to `ploomber task`.
@@ -107,57 +151,74 @@ impl ArgoConfig {
             .unwrap_or_else(|| plan.project.entry_point.clone())
     }
 
-    /// Errors for values no cluster can run; warnings for keys kept only for
-    /// compatibility.
+    /// Errors for values no cluster can run or combinations the backend refuses;
+    /// warnings for keys kept only for compatibility and from the strategies.
     pub fn validate(&self, plan: &Plan) -> Result<Vec<Warning>, UserError> {
-        let mut warnings = Vec::new();
-        if !SUPPORTED_STORAGES.contains(&self.storage.as_str()) {
-            return Err(UserError::new(format!(
-                "the argo backend does not support storage '{}'",
-                self.storage
-            ))
-            .with_hint(format!(
-                "use one of: {} (storage: nfs mounts a shared persistent volume claim in every pod)",
-                SUPPORTED_STORAGES.join(", ")
-            )));
+        let mut warnings = self.strategies().check(plan, &CAPABILITIES)?;
+        let disk = self.disk(plan);
+        if disk.is_none() {
+            let flat = [
+                ("claim_name", &self.claim_name),
+                ("mount_path", &self.mount_path),
+                ("sub_path", &self.sub_path),
+                ("volume_name", &self.volume_name),
+            ];
+            if let Some((k, _)) = flat.iter().find(|(_, v)| v.is_some()) {
+                return Err(UserError::new(format!(
+                    "{k} configures the shared disk, but storage {} has none",
+                    self.storage.kind()
+                ))
+                .with_hint(format!("remove {k}, or use storage: nfs")));
+            }
         }
-        if plan.project.conda.is_none() {
+        if self.image_override().is_some() && self.code.bakes_environment() {
             return Err(UserError::new(
-                "the argo backend creates each pod's conda environment from environment.yml, \
-                 but the project has none (or it names no environment)",
+                "image/repository name the image pods run, but code image builds that image itself",
             )
-            .with_hint("add an environment.yml with a `name:` and the project's dependencies, ploomber included"));
+            .with_hint("set repository (and tag) under code instead: code: {kind: image, repository: registry.example.com/team/ml}"));
         }
-        if !self.mount_path.starts_with('/') || self.mount_path.contains("..") {
-            return Err(UserError::new(format!(
-                "mount_path must be an absolute path without '..', got '{}'",
-                self.mount_path
-            ))
-            .with_hint("for example mount_path: /mnt/vol"));
+        if let Some(d) = &disk {
+            if !d.mount_path.starts_with('/') || d.mount_path.contains("..") {
+                return Err(UserError::new(format!(
+                    "mount_path must be an absolute path without '..', got '{}'",
+                    d.mount_path
+                ))
+                .with_hint("for example mount_path: /mnt/vol"));
+            }
+            let sub_path = d.sub_path.clone().unwrap_or_default();
+            if sub_path.starts_with('/') || sub_path.split('/').any(|p| p == "..") {
+                return Err(UserError::new(format!(
+                    "sub_path must be relative to the volume and must not contain '..', got '{sub_path}'"
+                ))
+                .with_hint("sub_path is the project's folder on the NFS volume, e.g. my-project"));
+            }
+            for (what, value) in [
+                ("claim_name", d.claim_name.as_str()),
+                ("volume_name", d.volume_name.as_str()),
+            ] {
+                if value.trim().is_empty() {
+                    return Err(UserError::new(format!("{what} must not be empty")));
+                }
+            }
+            if !is_dns_label(&d.volume_name) {
+                return Err(UserError::new(format!(
+                    "volume_name '{}' is not a valid Kubernetes volume name",
+                    d.volume_name
+                ))
+                .with_hint("use lowercase letters, digits and '-', at most 63 characters"));
+            }
         }
-        let sub_path = self.effective_sub_path(plan);
-        if sub_path.starts_with('/') || sub_path.split('/').any(|p| p == "..") {
-            return Err(UserError::new(format!(
-                "sub_path must be relative to the volume and must not contain '..', got '{sub_path}'"
-            ))
-            .with_hint("sub_path is the project's folder on the NFS volume, e.g. my-project"));
-        }
+        let image = self
+            .image_override()
+            .map(str::to_string)
+            .unwrap_or_else(|| self.env.image());
         for (what, value) in [
-            ("image", self.effective_image()),
-            ("claim_name", self.claim_name.as_str()),
-            ("volume_name", self.volume_name.as_str()),
+            ("image", image.as_str()),
             ("namespace", self.namespace.as_str()),
         ] {
             if value.trim().is_empty() {
                 return Err(UserError::new(format!("{what} must not be empty")));
             }
-        }
-        if !is_dns_label(&self.volume_name) {
-            return Err(UserError::new(format!(
-                "volume_name '{}' is not a valid Kubernetes volume name",
-                self.volume_name
-            ))
-            .with_hint("use lowercase letters, digits and '-', at most 63 characters"));
         }
         for v in &self.mounted_volumes {
             if !is_dns_label(&v.name) {
@@ -167,25 +228,27 @@ impl ArgoConfig {
                 ))
                 .with_hint("use lowercase letters, digits and '-', at most 63 characters"));
             }
-            if v.name == self.volume_name {
-                return Err(UserError::new(format!(
-                    "mounted_volumes: '{}' is already the name of the project volume",
-                    v.name
-                ))
-                .with_hint("rename the mounted volume or set volume_name"));
+            if let Some(d) = &disk {
+                if v.name == d.volume_name {
+                    return Err(UserError::new(format!(
+                        "mounted_volumes: '{}' is already the name of the project volume",
+                        v.name
+                    ))
+                    .with_hint("rename the mounted volume or set volume_name"));
+                }
+                if format!("/mnt/{}", v.name) == d.mount_path.trim_end_matches('/') {
+                    return Err(UserError::new(format!(
+                        "mounted_volumes: '{}' would be mounted at {}, where the project is mounted",
+                        v.name, d.mount_path
+                    ))
+                    .with_hint("rename the mounted volume or change mount_path"));
+                }
             }
             if v.sub_path.starts_with('/') || v.sub_path.split('/').any(|p| p == "..") {
                 return Err(UserError::new(format!(
                     "mounted_volumes: sub_path of '{}' must be relative without '..'",
                     v.name
                 )));
-            }
-            if format!("/mnt/{}", v.name) == self.mount_path.trim_end_matches('/') {
-                return Err(UserError::new(format!(
-                    "mounted_volumes: '{}' would be mounted at {}, where the project is mounted",
-                    v.name, self.mount_path
-                ))
-                .with_hint("rename the mounted volume or change mount_path"));
             }
             if v.spec.is_empty() {
                 return Err(UserError::new(format!(
@@ -214,7 +277,7 @@ impl ArgoConfig {
         }
         if self.include.is_some() || self.exclude.is_some() {
             warnings.push(Warning::new(
-                "include/exclude are ignored: with storage nfs the whole project folder is copied to the volume",
+                "include/exclude at the top of the section are ignored: set them under code (code: {kind: shared-disk, include: [...], exclude: [...]})",
             ));
         }
         if let Some(t) = plan.tasks.iter().find(|t| t.name.contains("{{")) {
@@ -254,7 +317,7 @@ inventory::submit! {
     BackendDescription {
         name: "argo",
         aliases: &["argo-workflows"],
-        summary: "Argo Workflows on Kubernetes: one Workflow, a pod per task, project on a shared NFS volume",
+        summary: "Argo Workflows on Kubernetes: one Workflow, a pod per task (shared NFS volume or artifacts; conda, pip or prebuilt images)",
         default_config: || Box::new(ArgoConfig::default()),
         default_folder: "",
     }
@@ -269,7 +332,7 @@ mod tests {
         let cfg: Box<dyn BackendConfig> =
             serde_json::from_str(r#"{"backend": "argo", "claim_name": "data"}"#).unwrap();
         let text = format!("{cfg:?}");
-        assert!(text.contains("claim_name: \"data\""), "{text}");
+        assert!(text.contains("claim_name: Some(\"data\")"), "{text}");
         assert!(text.contains("continuumio/miniconda3"), "{text}");
     }
 
@@ -290,7 +353,7 @@ mod tests {
                 "mounted_volumes": [{"name": "shared", "sub_path": "x", "spec": {"hostPath": {"path": "/h"}}}]}"#,
         )
         .unwrap();
-        assert_eq!(cfg.effective_image(), "reg/img");
+        assert_eq!(cfg.image_override(), Some("reg/img"));
         assert_eq!(cfg.mounted_volumes[0].name, "shared");
     }
 

@@ -6,23 +6,26 @@
 use indexmap::IndexMap;
 use soopervisor_core::backend::{Export, ExportTarget, OutputFile, OutputFormat};
 use soopervisor_core::diagnostics::{UserError, Warning};
-use soopervisor_core::output::names::{generate_name, NameMap};
+use soopervisor_core::output::names::{generate_name, short_hash, NameMap};
 use soopervisor_core::output::shell::quote;
 use soopervisor_core::output::yaml;
-use soopervisor_core::plan::Plan;
+use soopervisor_core::plan::{Plan, PlannedTask};
+use soopervisor_core::strategy::{in_pod, Composer, Contribution};
 
 use crate::config::ArgoConfig;
 use crate::model::{
-    EnvVar, Inputs, ObjectMeta, Parameter, PersistentVolumeClaimVolumeSource, ScriptTemplate,
-    Template, Volume, VolumeMount, Workflow, WorkflowSpec,
+    Artifact, ArtifactRepositoryRef, EnvVar, GitArtifact, Inputs, ObjectMeta, Outputs, Parameter,
+    PersistentVolumeClaimVolumeSource, ScriptTemplate, Template, Volume, VolumeMount, Workflow,
+    WorkflowSpec,
 };
-use crate::nest::{dag_templates, ENTRY_DAG, MAX_DAG_TASKS, RUN_TASK, TASK_PARAM};
+use crate::nest::{dag_templates, ENTRY_DAG, MAX_DAG_TASKS, MAX_TEMPLATES, RUN_TASK, TASK_PARAM};
 use crate::script::{pod_script, ScriptInputs, TASK_ENV};
 
 /// Annotation keys written on the Workflow.
 pub const ANNOTATION_VERSION: &str = "soopervisor/version";
 pub const ANNOTATION_MODE: &str = "soopervisor/mode";
 pub const ANNOTATION_NAMES: &str = "soopervisor/task-names";
+pub const ANNOTATION_STRATEGIES: &str = "soopervisor/strategies";
 
 /// Above this size, etcd (and so the API server) may refuse the object.
 pub const SIZE_WARNING_BYTES: usize = 1024 * 1024;
@@ -56,31 +59,36 @@ pub fn build_with_chunk(cfg: &ArgoConfig, plan: &Plan, chunk: usize) -> anyhow::
         )
         .into());
     }
-    let conda = plan
-        .project
-        .conda
-        .as_ref()
-        .ok_or_else(|| anyhow::anyhow!("internal error: validated plan lost its conda env"))?;
     let names = NameMap::new(plan.tasks.iter().map(|t| t.name.as_str()));
     let entry_point = cfg.effective_entry_point(plan);
-    let source = pod_script(&ScriptInputs {
-        plan,
-        conda,
-        entry_point: &entry_point,
-    });
+    let composer = Composer::new(cfg.strategies(), plan, cfg.disk(plan));
+    let contributions: Vec<Contribution> = plan.tasks.iter().map(|t| composer.task(t)).collect();
+    let per_task = contributions
+        .iter()
+        .any(|c| !c.downloads.is_empty() || !c.uploads.is_empty())
+        || contributions.windows(2).any(|w| w[0].setup != w[1].setup);
 
-    let mut volume_mounts = vec![VolumeMount {
-        name: cfg.volume_name.clone(),
-        mount_path: cfg.mount_path.clone(),
-        sub_path: Some(cfg.effective_sub_path(plan)).filter(|s| !s.is_empty()),
-    }];
-    let mut volumes = vec![Volume {
-        name: cfg.volume_name.clone(),
-        persistent_volume_claim: Some(PersistentVolumeClaimVolumeSource {
-            claim_name: cfg.claim_name.clone(),
-        }),
-        other: serde_json::Map::new(),
-    }];
+    let first = &contributions[0];
+    let mut volume_mounts: Vec<VolumeMount> = first
+        .volumes
+        .iter()
+        .map(|d| VolumeMount {
+            name: d.volume_name.clone(),
+            mount_path: d.mount_path.clone(),
+            sub_path: d.sub_path.clone(),
+        })
+        .collect();
+    let mut volumes: Vec<Volume> = first
+        .volumes
+        .iter()
+        .map(|d| Volume {
+            name: d.volume_name.clone(),
+            persistent_volume_claim: Some(PersistentVolumeClaimVolumeSource {
+                claim_name: d.claim_name.clone(),
+            }),
+            other: serde_json::Map::new(),
+        })
+        .collect();
     for v in &cfg.mounted_volumes {
         volume_mounts.push(VolumeMount {
             name: v.name.clone(),
@@ -93,30 +101,128 @@ pub fn build_with_chunk(cfg: &ArgoConfig, plan: &Plan, chunk: usize) -> anyhow::
             other: v.spec.clone(),
         });
     }
-
-    let run_task = Template {
-        name: RUN_TASK.to_string(),
-        inputs: Some(Inputs {
+    let image = match (cfg.code.bakes_environment(), cfg.image_override()) {
+        (false, Some(i)) => i.to_string(),
+        _ => first.image.clone().unwrap_or_default(),
+    };
+    let script_template = |name: String, c: &Contribution, artifacts: &ArtifactNames| {
+        let workdir = c.workdir.clone().unwrap_or_default();
+        let mut inputs = Inputs {
             parameters: vec![Parameter {
                 name: TASK_PARAM.to_string(),
                 value: None,
             }],
-        }),
-        dag: None,
-        script: Some(ScriptTemplate {
-            image: cfg.effective_image().to_string(),
-            command: vec!["bash".to_string()],
-            working_dir: Some(cfg.mount_path.clone()),
-            env: vec![EnvVar {
-                name: TASK_ENV.to_string(),
-                value: format!("{{{{inputs.parameters.{TASK_PARAM}}}}}"),
-            }],
-            volume_mounts,
-            source,
-        }),
+            artifacts: Vec::new(),
+        };
+        if let Some(g) = &c.git {
+            inputs.artifacts.push(Artifact {
+                name: CODE_ARTIFACT.to_string(),
+                path: Some(g.path.clone()),
+                git: Some(GitArtifact {
+                    repo: g.repo.clone(),
+                    revision: g.revision.clone(),
+                }),
+                ..Artifact::default()
+            });
+        }
+        for d in &c.downloads {
+            inputs.artifacts.push(Artifact {
+                name: artifacts.name(&d.path),
+                path: Some(in_pod(&workdir, &d.path)),
+                ..Artifact::default()
+            });
+        }
+        let outputs = (!c.uploads.is_empty()).then(|| Outputs {
+            artifacts: c
+                .uploads
+                .iter()
+                .map(|u| Artifact {
+                    name: artifacts.name(&u.path),
+                    path: Some(in_pod(&workdir, &u.path)),
+                    ..Artifact::default()
+                })
+                .collect(),
+        });
+        Template {
+            name,
+            inputs: Some(inputs),
+            outputs,
+            dag: None,
+            script: Some(ScriptTemplate {
+                image: image.clone(),
+                command: vec!["bash".to_string()],
+                working_dir: Some(workdir).filter(|w| !w.is_empty()),
+                env: vec![EnvVar {
+                    name: TASK_ENV.to_string(),
+                    value: format!("{{{{inputs.parameters.{TASK_PARAM}}}}}"),
+                }],
+                volume_mounts: volume_mounts.clone(),
+                source: pod_script(&ScriptInputs {
+                    plan,
+                    contribution: c,
+                    entry_point: &entry_point,
+                }),
+            }),
+        }
     };
-    let mut templates = dag_templates(&plan.tasks, &names, chunk)?;
-    templates.push(run_task);
+
+    let artifacts = ArtifactNames::new(&contributions);
+    let mut templates;
+    if per_task {
+        if plan.tasks.len() + 1 > MAX_TEMPLATES {
+            return Err(UserError::new(format!(
+                "{} needs one Argo template per task here, and {} tasks exceed Argo's limit of {MAX_TEMPLATES} templates per Workflow",
+                cfg.strategies().describe(),
+                plan.tasks.len()
+            ))
+            .with_hint(format!(
+                "export at most {} tasks at a time (--task), or use --storage nfs --code shared-disk, which runs every task from one template",
+                MAX_TEMPLATES - 1
+            ))
+            .into());
+        }
+        templates = dag_templates(&plan.tasks, &names, MAX_DAG_TASKS)?;
+        let template_names = task_template_names(&names);
+        let by_name: std::collections::HashMap<&str, (usize, &PlannedTask)> = plan
+            .tasks
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.name.as_str(), (i, t)))
+            .collect();
+        for node in templates[0].dag.iter_mut().flat_map(|d| d.tasks.iter_mut()) {
+            let ploomber = node
+                .arguments
+                .as_ref()
+                .and_then(|a| a.parameters.first())
+                .and_then(|p| p.value.clone())
+                .unwrap_or_default();
+            let Some((i, _)) = by_name.get(ploomber.as_str()) else {
+                continue;
+            };
+            node.template = template_names[&ploomber].clone();
+            if let Some(args) = node.arguments.as_mut() {
+                for d in &contributions[*i].downloads {
+                    let up = names.get(&d.from_task).unwrap_or_default();
+                    let art = artifacts.name(&d.path);
+                    args.artifacts.push(Artifact {
+                        name: art.clone(),
+                        from: Some(format!("{{{{tasks.{up}.outputs.artifacts.{art}}}}}")),
+                        ..Artifact::default()
+                    });
+                }
+            }
+        }
+        for (t, c) in plan.tasks.iter().zip(&contributions) {
+            templates.push(script_template(
+                template_names[&t.name].clone(),
+                c,
+                &artifacts,
+            ));
+        }
+    } else {
+        templates = dag_templates(&plan.tasks, &names, chunk)?;
+        templates.push(script_template(RUN_TASK.to_string(), first, &artifacts));
+    }
 
     let mut annotations = IndexMap::new();
     annotations.insert(
@@ -124,6 +230,12 @@ pub fn build_with_chunk(cfg: &ArgoConfig, plan: &Plan, chunk: usize) -> anyhow::
         env!("CARGO_PKG_VERSION").to_string(),
     );
     annotations.insert(ANNOTATION_MODE.to_string(), plan.mode.as_str().to_string());
+    if !cfg.strategies().is_default() {
+        annotations.insert(
+            ANNOTATION_STRATEGIES.to_string(),
+            cfg.strategies().describe(),
+        );
+    }
     match names_annotation(&names) {
         Some(json) => {
             annotations.insert(ANNOTATION_NAMES.to_string(), json);
@@ -133,6 +245,10 @@ pub fn build_with_chunk(cfg: &ArgoConfig, plan: &Plan, chunk: usize) -> anyhow::
              each DAG task still carries its exact Ploomber name in its '{TASK_PARAM}' parameter"
         ))),
     }
+    let artifact_repository_ref = first.object_store.as_ref().map(|o| ArtifactRepositoryRef {
+        config_map: o.repository.clone(),
+        key: o.key.clone(),
+    });
 
     let workflow = Workflow {
         api_version: "argoproj.io/v1alpha1".to_string(),
@@ -145,6 +261,7 @@ pub fn build_with_chunk(cfg: &ArgoConfig, plan: &Plan, chunk: usize) -> anyhow::
         spec: WorkflowSpec {
             entrypoint: ENTRY_DAG.to_string(),
             service_account_name: cfg.service_account.clone(),
+            artifact_repository_ref,
             templates,
             volumes,
         },
@@ -155,6 +272,70 @@ pub fn build_with_chunk(cfg: &ArgoConfig, plan: &Plan, chunk: usize) -> anyhow::
         names,
         warnings,
     })
+}
+
+/// Name of the git input artifact holding the code.
+pub const CODE_ARTIFACT: &str = "soopervisor-code";
+
+/// Artifact names (`[-a-zA-Z0-9_]+`) for every transferred path, unique in the spec:
+/// the path with other characters turned into `_`, plus a hash when two paths would
+/// collide.
+pub struct ArtifactNames(std::collections::BTreeMap<String, String>);
+
+impl ArtifactNames {
+    fn new(contributions: &[Contribution]) -> Self {
+        let paths: std::collections::BTreeSet<&str> = contributions
+            .iter()
+            .flat_map(|c| c.uploads.iter().chain(&c.downloads))
+            .map(|t| t.path.as_str())
+            .collect();
+        let mut used = std::collections::HashSet::from([CODE_ARTIFACT.to_string()]);
+        let mut map = std::collections::BTreeMap::new();
+        for p in paths {
+            let mut name: String = p
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect();
+            if name.len() > 100 || used.contains(&name) {
+                name.truncate(100);
+                name = format!("{name}-{}", short_hash(p, 8));
+            }
+            used.insert(name.clone());
+            map.insert(p.to_string(), name);
+        }
+        ArtifactNames(map)
+    }
+
+    /// The artifact name of `path`.
+    pub fn name(&self, path: &str) -> String {
+        self.0.get(path).cloned().unwrap_or_default()
+    }
+}
+
+/// One script template per task: `run-<argo name>` (hashed when too long).
+fn task_template_names(names: &NameMap) -> std::collections::HashMap<String, String> {
+    names
+        .iter()
+        .map(|(ploomber, argo)| {
+            let n = format!("run-{argo}");
+            let n = if n.len() <= 63 {
+                n
+            } else {
+                format!(
+                    "run-{}-{}",
+                    &argo[..40.min(argo.len())].trim_end_matches('-'),
+                    short_hash(ploomber, 8)
+                )
+            };
+            (ploomber.to_string(), n)
+        })
+        .collect()
 }
 
 /// The name map as JSON (every pair; only the renamed ones if that is too large).
@@ -207,25 +388,31 @@ pub fn export(cfg: &ArgoConfig, plan: &Plan, target: &ExportTarget) -> anyhow::R
         )));
     }
     let name = file_name(target.format);
-    let sub_path = cfg.effective_sub_path(plan);
-    let next_steps = vec![
-        format!(
-            "kubectl cp {} \"$(kubectl get pods -l role=nfs-server -o jsonpath='{{.items[0].metadata.name}}')\":{}",
-            quote(&plan.project.root.display().to_string()),
-            quote(&format!("/exports/{sub_path}"))
-        ),
-        format!(
-            "argo submit -n {} {}",
-            quote(&cfg.namespace),
-            quote(&target.dir.join(name).display().to_string())
-        ),
-    ];
+    let rel_dir = target
+        .dir
+        .strip_prefix(&plan.project.root)
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .unwrap_or_default();
+    let rel_root = rel_dir
+        .split('/')
+        .filter(|c| !c.is_empty())
+        .map(|_| "..")
+        .collect::<Vec<_>>()
+        .join("/");
+    let mut files = vec![OutputFile {
+        path: name.into(),
+        contents,
+        executable: false,
+    }];
+    files.extend(cfg.code.files(plan, &*cfg.env.0, &rel_root)?);
+    let mut next_steps = cfg.code.next_steps(plan, target.name.as_deref(), &rel_dir);
+    next_steps.push(format!(
+        "argo submit -n {} {}",
+        quote(&cfg.namespace),
+        quote(&target.dir.join(name).display().to_string())
+    ));
     Ok(Export {
-        files: vec![OutputFile {
-            path: name.into(),
-            contents,
-            executable: false,
-        }],
+        files,
         next_steps,
         warnings,
     })

@@ -38,6 +38,8 @@ pub struct WorkflowSpec {
     pub entrypoint: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_account_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub artifact_repository_ref: Option<ArtifactRepositoryRef>,
     pub templates: Vec<Template>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub volumes: Vec<Volume>,
@@ -51,6 +53,8 @@ pub struct Template {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub inputs: Option<Inputs>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub outputs: Option<Outputs>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub dag: Option<DagTemplate>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub script: Option<ScriptTemplate>,
@@ -62,6 +66,48 @@ pub struct Template {
 pub struct Inputs {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub parameters: Vec<Parameter>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub artifacts: Vec<Artifact>,
+}
+
+/// `Outputs`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Outputs {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub artifacts: Vec<Artifact>,
+}
+
+/// `Artifact`: an input (`path`, or `git`), an output (`path`) or an argument
+/// (`from`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Artifact {
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub git: Option<GitArtifact>,
+}
+
+/// `GitArtifact`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GitArtifact {
+    pub repo: String,
+    pub revision: String,
+}
+
+/// `ArtifactRepositoryRef`: the config map describing the artifact repository.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ArtifactRepositoryRef {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config_map: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
 }
 
 /// `Parameter` (inputs declare a name; arguments also give a string value).
@@ -79,6 +125,8 @@ pub struct Parameter {
 pub struct Arguments {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub parameters: Vec<Parameter>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub artifacts: Vec<Artifact>,
 }
 
 /// `DAGTemplate`.

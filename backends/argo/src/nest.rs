@@ -136,6 +136,7 @@ fn task_node(
                 name: TASK_PARAM.to_string(),
                 value: Some(t.name.clone()),
             }],
+            artifacts: Vec::new(),
         }),
     })
 }

@@ -1,6 +1,8 @@
-//! The bash script every task pod runs (the `run-task` template's `source`), built line
-//! by line with every value shell-quoted. The task name never appears in the script:
-//! Argo substitutes `{{inputs.parameters.task_name}}` into the container's
+//! The bash script every task pod runs (the script template's `source`), built from
+//! the strategies' setup steps in phase order (fetch code → environment → install the
+//! project → pinned placeholders → fetch inputs → `ploomber task` → upload products),
+//! with every value shell-quoted by its author. The task name never appears in the
+//! script: Argo substitutes `{{inputs.parameters.task_name}}` into the container's
 //! `PLOOMBER_TASK` environment variable, and the script only ever uses
 //! `"$PLOOMBER_TASK"`, so quotes, `$(...)` or backticks in a name stay inert.
 //!
@@ -11,7 +13,8 @@
 //! projects, pip's in-tree build, which is serialised with `flock` when available.
 
 use soopervisor_core::output::shell::quote;
-use soopervisor_core::plan::{CondaEnvironment, Plan};
+use soopervisor_core::plan::Plan;
+use soopervisor_core::strategy::{Contribution, Phase, SetupStep};
 
 /// Environment variable that carries the exact Ploomber task name into the pod.
 pub const TASK_ENV: &str = "PLOOMBER_TASK";
@@ -19,41 +22,34 @@ pub const TASK_ENV: &str = "PLOOMBER_TASK";
 /// What the script needs besides the plan.
 pub struct ScriptInputs<'a> {
     pub plan: &'a Plan,
-    pub conda: &'a CondaEnvironment,
+    /// The strategies' merged contribution for the task (or for every task).
+    pub contribution: &'a Contribution,
     pub entry_point: &'a str,
+}
+
+fn push_step(lines: &mut Vec<String>, step: &SetupStep) {
+    lines.push(format!("# {}", step.description));
+    lines.extend(step.shell_lines.iter().cloned());
 }
 
 /// The pod script, ending with a newline.
 pub fn pod_script(inp: &ScriptInputs<'_>) -> String {
-    let env = quote(&inp.conda.name);
     let mut lines: Vec<String> = vec![
         "set -euo pipefail".into(),
         format!(
             "# soopervisor {}: run one Ploomber task in this pod",
             env!("CARGO_PKG_VERSION")
         ),
-        "# conda's activation scripts read unset variables".into(),
-        "set +u".into(),
-        "eval \"$(conda shell.bash hook)\"".into(),
-        format!("if ! conda activate {env} 2>/dev/null; then"),
-        format!(
-            "  conda env create --file {} --name {env}",
-            quote(&inp.conda.file)
-        ),
-        format!("  conda activate {env}"),
-        "fi".into(),
-        "set -u".into(),
-        "python -c 'import ploomber' 2>/dev/null || pip install ploomber".into(),
     ];
-    if inp.plan.project.is_package {
-        lines.extend([
-            "# install the project; pip builds in the shared folder, one pod at a time".into(),
-            "if command -v flock >/dev/null 2>&1; then".into(),
-            "  flock .soopervisor-pip.lock pip install --no-deps .".into(),
-            "else".into(),
-            "  pip install --no-deps .".into(),
-            "fi".into(),
-        ]);
+    let steps = inp.contribution.ordered_setup();
+    let (before, after): (Vec<&SetupStep>, Vec<&SetupStep>) = steps
+        .into_iter()
+        .partition(|s| s.phase != Phase::UploadProducts);
+    let (setup, fetch): (Vec<&SetupStep>, Vec<&SetupStep>) = before
+        .into_iter()
+        .partition(|s| s.phase < Phase::FetchInputs);
+    for s in setup {
+        push_step(&mut lines, s);
     }
     if !inp.plan.pinned_placeholders.is_empty() {
         let file = crate::pinned::env_file_name(inp.plan);
@@ -79,7 +75,17 @@ pub fn pod_script(inp: &ScriptInputs<'_>) -> String {
         lines.push(soopervisor_core::output::shell::join(&cmd));
         lines.push(format!("export PLOOMBER_ENV_FILENAME={}", quote(&file)));
     }
-    lines.push(format!("exec {}", task_command(inp)));
+    for s in fetch {
+        push_step(&mut lines, s);
+    }
+    if after.is_empty() {
+        lines.push(format!("exec {}", task_command(inp)));
+    } else {
+        lines.push(task_command(inp));
+        for s in after {
+            push_step(&mut lines, s);
+        }
+    }
     let mut s = lines.join("\n");
     s.push('\n');
     s

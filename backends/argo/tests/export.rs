@@ -114,7 +114,7 @@ fn config_keys_reach_the_spec() {
     assert_eq!(
         out.next_steps,
         vec![
-            "kubectl cp /home/user/ml-basic \"$(kubectl get pods -l role=nfs-server -o jsonpath='{.items[0].metadata.name}')\":/exports/projects/ml".to_string(),
+            "soopervisor upload   # copies the project to the NFS volume (--dry-run prints the kubectl commands)".to_string(),
             "argo submit -n pipelines /home/user/project/argo.yaml".to_string(),
         ]
     );
@@ -148,9 +148,13 @@ fn output_is_deterministic_and_independent_of_the_project_location() {
 
 #[test]
 fn refuses_other_storages_and_missing_conda() {
-    let cfg: ArgoConfig = serde_json::from_str(r#"{"storage": "s3"}"#).unwrap();
-    let err = cfg.check(&diamond(Mode::Regular)).unwrap_err().to_string();
-    assert!(err.contains("'s3'") && err.contains("nfs"), "{err}");
+    let err = serde_json::from_str::<ArgoConfig>(r#"{"storage": "s3"}"#)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("'s3'") && err.contains("nfs") && err.contains("fetch"),
+        "{err}"
+    );
     let mut p = diamond(Mode::Regular);
     p.project.conda = None;
     let err = ArgoConfig::default()

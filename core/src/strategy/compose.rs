@@ -58,6 +58,17 @@ impl<'a> Strategies<'a> {
         )
     }
 
+    /// True for `--storage nfs --code shared-disk --env conda`.
+    pub fn is_default(&self) -> bool {
+        [
+            (Concern::Storage, self.storage.typetag_name()),
+            (Concern::Code, self.code.typetag_name()),
+            (Concern::Env, self.env.typetag_name()),
+        ]
+        .iter()
+        .all(|(c, n)| c.default_name() == *n)
+    }
+
     /// Refuses what `caps` (or no backend) supports, then runs each strategy's check.
     pub fn check(&self, plan: &Plan, caps: &Capabilities) -> UserResult<Vec<Warning>> {
         let names = [

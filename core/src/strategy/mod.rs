@@ -102,6 +102,15 @@ pub struct GitCheckout {
     pub path: String,
 }
 
+/// A reference to the object store configured in the cluster (never credentials).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct ObjectStore {
+    /// The engine's name for the store's configuration (Argo: a config map).
+    pub repository: Option<String>,
+    /// The entry in that configuration.
+    pub key: Option<String>,
+}
+
 /// Everything the strategies need for one task, merged by [`compose`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct Contribution {
@@ -121,6 +130,8 @@ pub struct Contribution {
     pub downloads: Vec<Transfer>,
     /// Files the engine uploads after the script (own products, metadata).
     pub uploads: Vec<Transfer>,
+    /// The object store transfers go through, when the storage names one.
+    pub object_store: Option<ObjectStore>,
     /// Things to tell the user once (not per task): how the strategies work together.
     pub notes: Vec<String>,
 }
@@ -136,6 +147,9 @@ impl Contribution {
         }
         if other.git.is_some() {
             self.git = other.git;
+        }
+        if other.object_store.is_some() {
+            self.object_store = other.object_store;
         }
         self.volumes.extend(other.volumes);
         self.env.extend(other.env);

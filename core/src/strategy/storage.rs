@@ -218,6 +218,12 @@ impl StorageStrategy for Fetch {
         for up in &ctx.upstream {
             c.downloads.extend(transfers(up));
         }
+        if self.repository.is_some() || self.repository_key.is_some() {
+            c.object_store = Some(super::ObjectStore {
+                repository: self.repository.clone(),
+                key: self.repository_key.clone(),
+            });
+        }
         c.uploads = transfers(ctx.task);
         c
     }
