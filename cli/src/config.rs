@@ -2,7 +2,9 @@
 //! config type through `typetag` (the `backend:` key picks the type). Backend aliases
 //! (`argo-workflows`) are normalised through the registry first, so one table of names
 //! serves the file and the command line; command-line flags are merged into the same
-//! mapping, so there is one path from settings to a typed config.
+//! mapping, so there is one path from settings to a typed config. Strategy flags
+//! (`--storage`, `--code`, `--env`) replace the section's strategy unless they name
+//! the one it already configures, whose settings are then kept.
 
 use std::path::{Path, PathBuf};
 
@@ -95,7 +97,7 @@ pub fn backend_config(
     let canonical = canonical_backend(&name)?;
     section.insert(key, Value::String(canonical.to_string()));
     for (k, v) in overrides {
-        section.insert(k.clone(), v.clone());
+        merge_override(&mut section, k, v);
     }
     serde_yaml::from_value::<Box<dyn BackendConfig>>(Value::Mapping(section)).map_err(|e| {
         let mut u = UserError::new(format!("invalid settings for the {canonical} backend: {e}"))
@@ -105,6 +107,45 @@ pub fn backend_config(
         }
         u.into()
     })
+}
+
+/// The section keys that hold a strategy (`storage`, `code`, `env`).
+pub const STRATEGY_KEYS: [&str; 3] = ["storage", "code", "env"];
+
+/// The strategy a section value names: `fetch` or `{kind: fetch, ...}`.
+pub fn strategy_kind(v: &Value) -> Option<&str> {
+    match v {
+        Value::String(s) => Some(s),
+        Value::Mapping(m) => m.get(Value::String("kind".into())).and_then(Value::as_str),
+        _ => None,
+    }
+}
+
+/// Sets `key` to the command-line value `v`, except that a flag naming the strategy
+/// a section already configures (`--storage fetch` over `storage: {kind: fetch,
+/// repository: x}`) keeps the section's settings.
+pub fn merge_override(section: &mut Mapping, key: &Value, v: &Value) {
+    if let (Some(k), Some(new)) = (key.as_str(), strategy_kind(v)) {
+        let same = section
+            .get(key)
+            .and_then(strategy_kind)
+            .is_some_and(|old| old == new);
+        if STRATEGY_KEYS.contains(&k) && same {
+            return;
+        }
+    }
+    section.insert(key.clone(), v.clone());
+}
+
+/// The command-line strategy flags as overrides of a section.
+pub fn strategy_overrides(storage: Option<&str>, code: Option<&str>, env: Option<&str>) -> Mapping {
+    let mut m = Mapping::new();
+    for (k, v) in STRATEGY_KEYS.iter().zip([storage, code, env]) {
+        if let Some(v) = v {
+            m.insert(Value::String((*k).into()), Value::String(v.to_string()));
+        }
+    }
+    m
 }
 
 /// The section called `target`.

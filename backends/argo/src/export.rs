@@ -10,7 +10,8 @@ use soopervisor_core::output::names::{generate_name, short_hash, NameMap};
 use soopervisor_core::output::shell::quote;
 use soopervisor_core::output::yaml;
 use soopervisor_core::plan::{Plan, PlannedTask};
-use soopervisor_core::strategy::{in_pod, Composer, Contribution};
+use soopervisor_core::strategy::storage::copy_lines;
+use soopervisor_core::strategy::{in_pod, Composer, Contribution, Phase, SetupStep};
 
 use crate::config::ArgoConfig;
 use crate::model::{
@@ -126,9 +127,10 @@ pub fn build_with_chunk(cfg: &ArgoConfig, plan: &Plan, chunk: usize) -> anyhow::
             });
         }
         for d in &c.downloads {
+            let name = artifacts.name(&d.path);
             inputs.artifacts.push(Artifact {
-                name: artifacts.name(&d.path),
-                path: Some(in_pod(&workdir, &d.path)),
+                path: Some(in_pod(INPUTS_DIR, &name)),
+                name,
                 ..Artifact::default()
             });
         }
@@ -159,7 +161,7 @@ pub fn build_with_chunk(cfg: &ArgoConfig, plan: &Plan, chunk: usize) -> anyhow::
                 volume_mounts: volume_mounts.clone(),
                 source: pod_script(&ScriptInputs {
                     plan,
-                    contribution: c,
+                    contribution: &with_staged_inputs(c, artifacts),
                     entry_point: &entry_point,
                 }),
             }),
@@ -272,6 +274,28 @@ pub fn build_with_chunk(cfg: &ArgoConfig, plan: &Plan, chunk: usize) -> anyhow::
         names,
         warnings,
     })
+}
+
+/// Where Argo places input artifacts before the script copies them into the project
+/// (outside the working folder: no artifact is mounted over the code or another one).
+pub const INPUTS_DIR: &str = "/tmp/soopervisor/inputs";
+
+/// `c` plus the step that copies the downloaded artifacts into the project.
+fn with_staged_inputs(c: &Contribution, artifacts: &ArtifactNames) -> Contribution {
+    let mut c = c.clone();
+    let lines: Vec<String> = c
+        .downloads
+        .iter()
+        .flat_map(|d| copy_lines(&in_pod(INPUTS_DIR, &artifacts.name(&d.path)), &d.path))
+        .collect();
+    if !lines.is_empty() {
+        c.setup.push(SetupStep::new(
+            Phase::FetchInputs,
+            "place the upstream products and their metadata Argo downloaded",
+            lines,
+        ));
+    }
+    c
 }
 
 /// Name of the git input artifact holding the code.

@@ -42,9 +42,15 @@ pub struct ExportArgs {
     /// The engine to export to (see: soopervisor backends)
     #[arg(short = 'b', long)]
     pub backend: Option<String>,
-    /// How data moves between tasks (e.g. nfs)
+    /// How data moves between tasks: nfs (shared disk) or fetch (object storage)
     #[arg(long)]
     pub storage: Option<String>,
+    /// How the code reaches the pods: shared-disk, package, git or image
+    #[arg(long)]
+    pub code: Option<String>,
+    /// How the pods get their environment: conda, pip or image
+    #[arg(long)]
+    pub env: Option<String>,
     #[command(flatten)]
     pub project: ProjectArgs,
     /// Which tasks to export
@@ -62,20 +68,22 @@ pub struct ExportArgs {
     /// Submit to the engine after exporting (backends that can)
     #[arg(long)]
     pub submit: bool,
+    /// Deliver the code after exporting (soopervisor upload): copy it to the shared
+    /// disk or build and upload the package
+    #[arg(long)]
+    pub upload: bool,
 }
 
 pub fn run(args: ExportArgs) -> anyhow::Result<()> {
     let (project, dag) = pipeline::load(&args.project)?;
     let root = project.root.clone();
 
-    let mut overrides = Mapping::new();
-    if let Some(storage) = &args.storage {
-        overrides.insert(
-            Value::String("storage".into()),
-            Value::String(storage.clone()),
-        );
-    }
-    let (backend_config, target_dir) = match &args.target {
+    let overrides = config::strategy_overrides(
+        args.storage.as_deref(),
+        args.code.as_deref(),
+        args.env.as_deref(),
+    );
+    let (backend_config, target_dir, section_for_upload) = match &args.target {
         Some(target) => {
             if target.contains('/') || target.starts_with('.') || target.is_empty() {
                 return Err(
@@ -104,9 +112,11 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
                     Value::String(wanted.to_string()),
                 );
             }
+            let merged = merged(&section, &overrides);
             (
                 config::backend_config(section, &overrides, Some(&file))?,
                 root.join(target),
+                merged,
             )
         }
         None => {
@@ -122,7 +132,12 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
             };
             let mut section = Mapping::new();
             section.insert(Value::String("backend".into()), Value::String(name));
-            (config::backend_config(section, &overrides, None)?, dir)
+            let merged = merged(&section, &overrides);
+            (
+                config::backend_config(section, &overrides, None)?,
+                dir,
+                merged,
+            )
         }
     };
 
@@ -212,6 +227,14 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
         if plan.tasks.len() == 1 { "" } else { "s" },
         plan.mode.as_str()
     );
+    if args.upload {
+        crate::commands::upload::deliver(
+            &plan,
+            &section_for_upload,
+            args.target.as_deref(),
+            false,
+        )?;
+    }
     if args.submit {
         let summary = backend_config.submit(&plan, &target)?;
         eprintln!("{summary}");
@@ -222,6 +245,15 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The section with the command-line overrides applied (what `--upload` reads).
+fn merged(section: &Mapping, overrides: &Mapping) -> Mapping {
+    let mut m = section.clone();
+    for (k, v) in overrides {
+        config::merge_override(&mut m, k, v);
+    }
+    m
 }
 
 fn display_relative(path: &std::path::Path, root: &std::path::Path) -> String {

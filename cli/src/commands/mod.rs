@@ -5,6 +5,7 @@ pub mod backends;
 pub mod export;
 pub mod inspect;
 pub mod status;
+pub mod upload;
 
 use clap::{Parser, Subcommand};
 
@@ -28,6 +29,9 @@ pub enum Command {
     Backends,
     /// Show the state of the jobs submitted from a target
     Status(status::StatusArgs),
+    /// Deliver the project's code as the target's code strategy says (copy to the
+    /// shared disk, or build and upload a package)
+    Upload(upload::UploadArgs),
 }
 
 /// Runs one parsed command.
@@ -38,5 +42,6 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Add(a) => add::run(a),
         Command::Backends => backends::run(),
         Command::Status(a) => status::run(a),
+        Command::Upload(a) => upload::run(a),
     }
 }

@@ -128,8 +128,9 @@ fn files_of(t: &PlannedTask) -> Vec<String> {
         .collect()
 }
 
-/// Replace `to` by a copy of `from` (a file or a folder), creating its folder.
-fn copy_lines(from: &str, to: &str) -> Vec<String> {
+/// Shell lines that replace `to` by a copy of `from` (a file or a folder), creating
+/// its folder; both quoted.
+pub fn copy_lines(from: &str, to: &str) -> Vec<String> {
     let mut v = Vec::new();
     if let Some((dir, _)) = to.rsplit_once('/').filter(|(d, _)| !d.is_empty()) {
         v.push(format!("mkdir -p -- {}", quote(dir)));
