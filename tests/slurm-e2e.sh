@@ -1,21 +1,37 @@
 #!/usr/bin/env bash
-# tests/slurm-e2e.sh -- the SLURM backend on a real single-node SLURM cluster.
+# tests/slurm-e2e.sh -- the real `soopervisor` CLI and its SLURM backend on a real
+# single-node SLURM cluster.
 #
-# Run from the repository root, as root (slurm-up.sh installs and starts SLURM), with
-# the shared engines folder at ../shared. Prints "skipping: ..." and exits 0 without it.
+# Run from anywhere, as root (slurm-up.sh installs and starts SLURM with apt-get), with
+# the shared engines folder at ../shared (beside the repository). Without it, prints
+# "skipping: ../shared not found" and exits 0. Needs cargo; nothing else is installed
+# by hand (no Python: `ploomber` is a stand-in, see below).
 #
-#   1. starts SLURM (../shared/engines/slurm-up.sh; slurm-down.sh runs on exit);
-#   2. builds the driver: for now the example `slurm_e2e` of backends/slurm, which
-#      builds a fixed plan by hand (load -> {clean a/1, clean-b} -> fit -> report, plus
-#      the unrelated tasks side and an injection attempt) and calls the backend's
-#      export/submit/status (switch to `soopervisor export TARGET --backend slurm` once
-#      the CLI exists);
-#   3. run 1: export, `bash hpc/submit.sh`, wait; every task ran exactly once, after
-#      all its upstream tasks ended, in the project root, with its own log file;
-#   4. run 2: clean-b fails; export --submit (the Rust submission), wait; fit and report
-#      end CANCELLED (not PENDING), the unrelated tasks COMPLETED.
-# A stand-in `ploomber` on PATH records "<task> <start-ns> <end-ns>" per run.
-# Ends with "SLURM E2E PASSED" (exit 0) or "SLURM E2E FAILED" (exit 1).
+#   1. starts SLURM (../shared/engines/slurm-up.sh; slurm-down.sh runs on exit) and
+#      builds the CLI (`cargo build --release -p soopervisor-cli`);
+#   2. writes a real Ploomber project of shell tasks into a temp folder (checked to load
+#      with Ploomber's DAGSpec when `.venv-ploomber` exists):
+#        load -> {clean a's "1", clean-b} -> fit -> report, plus side and
+#        x$(touch MARKER)y'"; echo pwned (two unrelated tasks; names set with `name:`);
+#   3. `soopervisor add hpc --backend slurm`;
+#   4. run 1: `soopervisor export hpc` then `bash hpc/submit.sh` (from another folder),
+#      wait; every task ran exactly once, after all its upstream tasks ended, in the
+#      project root, with its own log file; no MARKER; nothing new in the project root
+#      but hpc/; `soopervisor status hpc` shows every job COMPLETED;
+#   5. run 2: clean-b fails; `soopervisor export hpc --mode force --submit`, wait;
+#      fit and report end CANCELLED (not PENDING) and never ran, clean-b FAILED, the
+#      other four COMPLETED; `soopervisor status hpc` shows the same states.
+#
+# How the jobs find `ploomber`: each job script runs `ploomber task NAME --entry-point
+# pipeline.yaml [--force]` by name, so it is looked up on the job's PATH. SLURM's
+# default `--export=ALL` gives a job the environment of the `sbatch` call, and both
+# submit.sh and `export --submit` call sbatch with the caller's environment, so the
+# stand-in's folder is put first on PATH before submitting (SBATCH_EXPORT is unset in
+# case the caller narrowed the export). The stand-in records "<task> <start-ns>
+# <end-ns> <force?>" per call, so a task run by anything else would show up as missing.
+#
+# Ends with "N passed, M failed" and "SLURM E2E PASSED" (exit 0) or "SLURM E2E FAILED"
+# (exit 1).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 if [[ ! -d ../shared/engines ]]; then echo "skipping: ../shared not found"; exit 0; fi
@@ -25,52 +41,110 @@ REPO=$PWD
 W=$(mktemp -d "${TMPDIR:-/tmp}/slurm-e2e.XXXXXX")
 chmod 755 "$W"
 FINISHED=0
+PASSES=0 FAILS=0
 cleanup() {
   local rc=$?
   if [[ -s $W/all-ids ]]; then scancel $(cat "$W/all-ids") 2>/dev/null || true; fi
   bash "$ENGINES/slurm-down.sh" || true
-  if [[ $FINISHED == 1 && ${FAILS:-1} == 0 ]]; then rm -rf "$W"; else echo "work folder kept: $W"; fi
-  if [[ $FINISHED != 1 ]]; then echo "SLURM E2E FAILED (aborted, exit status $rc)"; exit 1; fi
+  if [[ $FINISHED == 1 && $FAILS == 0 ]]; then rm -rf "$W"; else echo "work folder kept: $W"; fi
+  if [[ $FINISHED != 1 ]]; then
+    echo "$PASSES passed, $((FAILS + 1)) failed (aborted, exit status $rc)"
+    echo "SLURM E2E FAILED"
+    exit 1
+  fi
 }
 trap cleanup EXIT
 
-PASSES=0 FAILS=0
 ok() { echo "ok:   $*"; PASSES=$((PASSES + 1)); }
 bad() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
 check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
 
+command -v cargo >/dev/null || { echo "cargo not found on PATH" >&2; exit 1; }
 bash "$ENGINES/slurm-up.sh"
 
-echo "== building the driver (release)"
+echo "== building the CLI (release)"
 T=$(date +%s)
-cargo build --release -q -p soopervisor-slurm --example slurm_e2e
-DRIVER=$REPO/target/release/examples/slurm_e2e
+cargo build --release -q -p soopervisor-cli
+SOOP=$REPO/target/release/soopervisor
 echo "built in $(( $(date +%s) - T )) s"
 
-# ---- fixture -----------------------------------------------------------------
+# ---- fixture: a real Ploomber project ------------------------------------------------
+CLEAN_A="clean a's \"1\""
 NASTY='x$(touch MARKER)y'\''"; echo pwned'
-TASKS=(load 'clean a/1' clean-b fit report side "$NASTY")
+TASKS=(load "$CLEAN_A" clean-b fit report side "$NASTY")
 declare -A UP=(
-  [load]='' ['clean a/1']=load [clean-b]=load [fit]=$'clean a/1\tclean-b' [report]=fit
+  [load]='' ["$CLEAN_A"]=load [clean-b]=load [fit]="$CLEAN_A"$'\t'clean-b [report]=fit
   [side]='' ["$NASTY"]=''
 )
 PROJ=$W/proj
-mkdir -p "$PROJ" "$W/bin"
-echo "tasks: {}" > "$PROJ/pipeline.yaml"
+mkdir -p "$PROJ/scripts" "$W/bin" "$W/elsewhere"
+# Names with quotes are written as YAML double-quoted scalars; upstream references are
+# Jinja string literals in the scripts (Ploomber finds upstream in shell sources).
+cat > "$PROJ/pipeline.yaml" <<'EOF'
+# soopervisor SLURM end-to-end fixture: fan-out, fan-in, two unrelated tasks.
+tasks:
+  - source: scripts/load.sh
+    product: out/load.txt
+  - source: scripts/clean_a.sh
+    name: "clean a's \"1\""
+    product: out/clean_a.txt
+  - source: scripts/clean_b.sh
+    name: clean-b
+    product: out/clean_b.txt
+  - source: scripts/fit.sh
+    product: out/fit.txt
+  - source: scripts/report.sh
+    product: out/report.txt
+  - source: scripts/side.sh
+    product: out/side.txt
+  - source: scripts/nasty.sh
+    name: "x$(touch MARKER)y'\"; echo pwned"
+    product: out/nasty.txt
+EOF
+echo 'mkdir -p out; echo load > {{product}}' > "$PROJ/scripts/load.sh"
+echo 'cat {{upstream["load"]}} > {{product}}' > "$PROJ/scripts/clean_a.sh"
+echo 'cat {{upstream["load"]}} > {{product}}' > "$PROJ/scripts/clean_b.sh"
+cat > "$PROJ/scripts/fit.sh" <<'EOF'
+cat {{upstream["clean a's \"1\""]}} {{upstream["clean-b"]}} > {{product}}
+EOF
+echo 'cat {{upstream["fit"]}} > {{product}}' > "$PROJ/scripts/report.sh"
+echo 'echo side > {{product}}' > "$PROJ/scripts/side.sh"
+echo 'echo nasty > {{product}}' > "$PROJ/scripts/nasty.sh"
+
+PY=$REPO/.venv-ploomber/bin/python
+if [[ -x $PY ]]; then
+  # Ploomber itself must accept the fixture and see the same DAG.
+  DAG=$(cd "$PROJ" && "$PY" -c '
+from ploomber.spec import DAGSpec
+dag = DAGSpec("pipeline.yaml").to_dag()
+dag.render(show_progress=False)
+for name in sorted(dag):
+    print("\t".join([name] + sorted(dag[name].upstream)))
+' 2>/dev/null) || DAG=ERROR
+  WANT=$(for t in "${TASKS[@]}"; do printf '%s\t%s\n' "$t" "${UP[$t]}"; done | sed 's/\t$//' | LC_ALL=C sort)
+  check "Ploomber's DAGSpec loads the fixture with the expected upstream" \
+    test "$(LC_ALL=C sort <<<"$DAG")" = "$WANT"
+else
+  echo "note: $PY not found; the fixture is not checked against Ploomber"
+fi
+
 touch "$W/run.log" "$W/fail-task"
 chmod 666 "$W/run.log" "$W/fail-task"
 cat > "$W/bin/ploomber" <<EOS
 #!/bin/bash
-# stand-in for: ploomber task NAME --entry-point SPEC
-[[ \$1 == task && \$3 == --entry-point && -f \$4 ]] || { echo "bad call or cwd: \$* in \$PWD" >&2; exit 4; }
+# stand-in for: ploomber task NAME --entry-point SPEC [--force], run in the project root
+[[ \$1 == task && \$3 == --entry-point && -f \$4 && \$PWD == '$PROJ' ]] \
+  || { echo "bad call or cwd: \$* in \$PWD" >&2; exit 4; }
+force=no; [[ \${5:-} == --force ]] && force=yes
 start=\$(date +%s%N)
 sleep 1
 end=\$(date +%s%N)
-printf '%s\t%s\t%s\n' "\$2" "\$start" "\$end" >> '$W/run.log'
+printf '%s\t%s\t%s\t%s\n' "\$2" "\$start" "\$end" "\$force" >> '$W/run.log'
 [[ "\$2" != "\$(cat '$W/fail-task')" ]] || { echo "failing on purpose" >&2; exit 3; }
 EOS
 chmod 755 "$W/bin/ploomber"
-export PATH="$W/bin:$PATH"   # jobs inherit the submitter's environment
+export PATH="$W/bin:$PATH"   # jobs inherit the submitter's environment (--export=ALL)
+unset SBATCH_EXPORT
 
 STATE=$PROJ/hpc/.soopervisor-slurm-jobs.tsv
 ids() { cut -f2 "$STATE" | tr '\n' ' '; }
@@ -78,12 +152,24 @@ id_of() { awk -F'\t' -v t="$1" '$1 == t { print $2 }' "$STATE"; }
 state_of() { awk -v j="$(id_of "$1")" '$1 == j { print $3 }' <<<"$WAIT_OUT"; }
 runs_of() { awk -F'\t' -v t="$1" '$1 == t' "$W/run.log" | wc -l; }
 col() { awk -F'\t' -v t="$1" -v c="$2" '$1 == t { print $c }' "$W/run.log"; }
+# status_of TASK: the STATE column of `soopervisor status` for TASK (names hold spaces,
+# so the job id, unique and numeric, locates the row).
+status_of() { awk -v j="$(id_of "$1")" '$0 ~ "  " j "  " { sub(".*  " j "  +", ""); print }' <<<"$STATUS"; }
+soop() { (cd "$PROJ" && "$SOOP" "$@"); }
 
-# ---- run 1: everything succeeds, submitted with submit.sh --------------------
-echo "== run 1: bash hpc/submit.sh"
-"$DRIVER" export "$PROJ"
+echo "== soopervisor add hpc --backend slurm"
+soop add hpc --backend slurm
+cat "$PROJ/soopervisor.yaml"
+check "add: soopervisor.yaml has an hpc section for slurm" grep -qx '  backend: slurm' "$PROJ/soopervisor.yaml"
+listing() { LC_ALL=C ls -A "$1" | tr '\n' ' '; }
+ROOT_AFTER=$(cd "$PROJ" && { LC_ALL=C ls -A; echo hpc; } | LC_ALL=C sort -u | tr '\n' ' ')
+
+# ---- run 1: everything succeeds, submitted with submit.sh --------------------------------
+echo "== run 1: soopervisor export hpc; bash hpc/submit.sh"
+soop export hpc
+check "run 1: one job script per task" test "$(ls "$PROJ/hpc/jobs" | wc -l)" = "${#TASKS[@]}"
 T0=$(date +%s%N)
-(cd "$W" && bash "$PROJ/hpc/submit.sh")
+(cd "$W/elsewhere" && bash "$PROJ/hpc/submit.sh")
 ids >> "$W/all-ids"
 set +e
 WAIT_OUT=$(bash "$ENGINES/slurm-wait.sh" --timeout 180 $(ids)); WAIT_RC=$?
@@ -94,6 +180,7 @@ check "run 1: every job COMPLETED (slurm-wait rc=$WAIT_RC)" test "$WAIT_RC" = 0
 for t in "${TASKS[@]}"; do
   check "run 1: task [$t] ran exactly once" test "$(runs_of "$t")" = 1
 done
+check "run 1: incremental mode ran without --force" test "$(cut -f4 "$W/run.log" | sort -u)" = no
 MAXGAP=0
 for t in "${TASKS[@]}"; do
   [[ -n ${UP[$t]} ]] || continue
@@ -108,17 +195,21 @@ for t in "${TASKS[@]}"; do
 done
 check "run 1: no MARKER file anywhere (no injection)" test -z "$(find "$W" -name MARKER)"
 check "run 1: one log file per job in hpc/logs" test "$(ls "$PROJ/hpc/logs" | wc -l)" = "${#TASKS[@]}"
-check "run 1: nothing new in the project root" test "$(ls -A "$PROJ" | tr '\n' ' ')" = "hpc pipeline.yaml "
-STATUS=$("$DRIVER" status "$PROJ"); echo "$STATUS"
-check "run 1: status shows ${#TASKS[@]} COMPLETED" test "$(grep -c ' COMPLETED$' <<<"$STATUS")" = "${#TASKS[@]}"
+check "run 1: nothing new in the project root but hpc/" \
+  test "$(listing "$PROJ")" = "$ROOT_AFTER"
+check "run 1: nothing written where submit.sh was called" test -z "$(ls -A "$W/elsewhere")"
+STATUS=$(soop status hpc); echo "$STATUS"
+for t in "${TASKS[@]}"; do
+  check "run 1: status shows [$t] COMPLETED" test "$(status_of "$t")" = COMPLETED
+done
 RUN1_S=$(awk -v a="$T0" -v b="$T1" 'BEGIN { printf "%.1f", (b - a) / 1e9 }')
 
-# ---- run 2: clean-b fails, submitted from Rust (export --submit) ----------------
-echo "== run 2: clean-b fails; export --submit"
+# ---- run 2: clean-b fails, submitted by the CLI (export --mode force --submit) --------
+echo "== run 2: clean-b fails; soopervisor export hpc --mode force --submit"
 : > "$W/run.log"
 echo clean-b > "$W/fail-task"
 T0=$(date +%s%N)
-"$DRIVER" export "$PROJ" --submit
+soop export hpc --mode force --submit
 ids >> "$W/all-ids"
 set +e
 WAIT_OUT=$(bash "$ENGINES/slurm-wait.sh" --timeout 180 $(ids)); WAIT_RC=$?
@@ -126,18 +217,30 @@ set -e
 T1=$(date +%s%N)
 echo "$WAIT_OUT"
 check "run 2: slurm-wait settles with a failure (rc=$WAIT_RC)" test "$WAIT_RC" = 1
-for t in load 'clean a/1' side "$NASTY"; do
-  check "run 2: [$t] COMPLETED" test "$(state_of "$t")" = COMPLETED
+check "run 2: force mode ran with --force" test "$(cut -f4 "$W/run.log" | sort -u)" = yes
+declare -A WANT2=(
+  [load]=COMPLETED ["$CLEAN_A"]=COMPLETED [clean-b]=FAILED [fit]=CANCELLED [report]=CANCELLED
+  [side]=COMPLETED ["$NASTY"]=COMPLETED
+)
+for t in "${TASKS[@]}"; do
+  check "run 2: [$t] ${WANT2[$t]}" test "$(state_of "$t")" = "${WANT2[$t]}"
 done
-check "run 2: [clean-b] FAILED" test "$(state_of clean-b)" = FAILED
+for t in load "$CLEAN_A" clean-b side "$NASTY"; do
+  check "run 2: [$t] ran exactly once" test "$(runs_of "$t")" = 1
+done
 for t in fit report; do
-  check "run 2: [$t] CANCELLED (not PENDING)" test "$(state_of "$t")" = CANCELLED
   check "run 2: [$t] never ran" test "$(runs_of "$t")" = 0
 done
-STATUS=$("$DRIVER" status "$PROJ"); echo "$STATUS"
-check "run 2: status shows 2 CANCELLED" test "$(grep -c ' CANCELLED$' <<<"$STATUS")" = 2
+check "run 2: no MARKER file anywhere (no injection)" test -z "$(find "$W" -name MARKER)"
+check "run 2: nothing new in the project root but hpc/" \
+  test "$(listing "$PROJ")" = "$ROOT_AFTER"
+STATUS=$(soop status hpc); echo "$STATUS"
+for t in "${TASKS[@]}"; do
+  check "run 2: status shows [$t] ${WANT2[$t]}" test "$(status_of "$t")" = "${WANT2[$t]}"
+done
 RUN2_S=$(awk -v a="$T0" -v b="$T1" 'BEGIN { printf "%.1f", (b - a) / 1e9 }')
 
 FINISHED=1
-echo "== summary: $PASSES passed, $FAILS failed; run 1 ${RUN1_S} s (max dependency gap ${MAXGAP} ms), run 2 ${RUN2_S} s"
+echo "== run 1 ${RUN1_S} s (max dependency gap ${MAXGAP} ms), run 2 ${RUN2_S} s"
+echo "$PASSES passed, $FAILS failed"
 if [[ $FAILS == 0 ]]; then echo "SLURM E2E PASSED"; else echo "SLURM E2E FAILED"; exit 1; fi
