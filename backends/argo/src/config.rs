@@ -212,13 +212,15 @@ impl ArgoConfig {
             .image_override()
             .map(str::to_string)
             .unwrap_or_else(|| self.env.image());
-        for (what, value) in [
-            ("image", image.as_str()),
-            ("namespace", self.namespace.as_str()),
-        ] {
-            if value.trim().is_empty() {
-                return Err(UserError::new(format!("{what} must not be empty")));
-            }
+        if image.trim().is_empty() {
+            return Err(UserError::new(format!(
+                "env {} needs the image every pod runs, but none is set",
+                self.env.kind()
+            ))
+            .with_hint("set it: env: {kind: image, image: registry.example.com/team/env:1.0} (or image: NAME at the top of the section)"));
+        }
+        if self.namespace.trim().is_empty() {
+            return Err(UserError::new("namespace must not be empty"));
         }
         for v in &self.mounted_volumes {
             if !is_dns_label(&v.name) {
