@@ -80,11 +80,13 @@ pub fn find_env_file(spec_path: &Path, cwd: &Path) -> UserResult<Option<PathBuf>
         for dir in [cwd, spec_dir] {
             let candidate = dir.join(format!("{stem}.yml"));
             if candidate.is_file() {
-                return Err(UserError::new("found an env file that ends with .yml")
-                    .in_file(&candidate)
-                    .with_hint(format!(
-                        "rename it to {stem}.yaml: Ploomber only reads .yaml env files"
-                    )));
+                return Err(UserError::new(
+                    "found env file ends with .yml. Change the extension to .yaml.",
+                )
+                .in_file(&candidate)
+                .with_hint(format!(
+                    "rename it to {stem}.yaml: Ploomber only reads .yaml env files"
+                )));
             }
         }
     }
@@ -276,9 +278,16 @@ pub fn build(req: &EnvRequest) -> UserResult<Env> {
                 ));
                 let renderer = Renderer::new(&Node::new(Value::Map(ctx), 0));
                 renderer.render_node(&mut value, path).map_err(|e| {
-                    if e.message.starts_with("undefined placeholder") {
+                    if let Some(missing) = e.message.strip_prefix("undefined placeholder") {
+                        let first = missing
+                            .split("{{")
+                            .nth(1)
+                            .and_then(|s| s.split("}}").next())
+                            .unwrap_or("");
                         UserError {
-                            message: format!("error resolving env key '{name}': {}", e.message),
+                            message: format!(
+                                "Error resolving env: Undeclared value for placeholder '{first}' (in the value of '{name}')"
+                            ),
                             hint: Some(
                                 "an env value may only use default placeholders and keys defined above it".into(),
                             ),
@@ -373,7 +382,8 @@ mod tests {
     fn later_keys_are_not_visible() {
         let err = env_for(&[("env.yaml", "b: '{{a}}'\na: 1\n")], "pipeline.yaml").unwrap_err();
         assert!(
-            err.message.contains("'b'") && err.message.contains("{{a}}"),
+            err.message.contains("Undeclared value for placeholder 'a'")
+                && err.message.contains("'b'"),
             "{}",
             err.message
         );

@@ -85,17 +85,33 @@ fn analyse_notebook(path: &Path, want_product: bool, kernelspec: Option<&str>) -
             warnings: vec![warning],
         };
     };
-    let mut warnings = Vec::new();
+    let warnings = Vec::new();
     if cell.is_last_cell {
-        warnings.push(
-            Warning::new("the parameters cell is the last cell: Ploomber will fail to run this task; add a cell with your code after it")
-                .in_file(path)
-                .at_line(cell.first_line),
+        // Ploomber accepts this at load time but every run fails at render.
+        return fail(
+            UserError::new(
+                "the last cell in the script is the parameters cell. Add a new cell with your code",
+            )
+            .in_file(path)
+            .at_line(cell.first_line)
+            .with_hint("add a cell after the parameters cell (e.g. `# %%` followed by your code)"),
         );
     }
     let (upstream, product) = match &info.language {
         Language::Python => (
-            python_cell::upstream(&cell.source),
+            python_cell::upstream(&cell.source).map_err(|e| {
+                if e.message.contains("upstream") {
+                    e
+                } else {
+                    AnalysisError {
+                        message: format!(
+                            "Could not parse a valid 'upstream' variable in the 'parameters' cell: {}",
+                            e.message
+                        ),
+                        ..e
+                    }
+                }
+            }),
             want_product.then(|| python_cell::product(&cell.source)),
         ),
         Language::R => (
@@ -240,6 +256,26 @@ pub fn analyse(
     let located_fns: HashMap<String, Result<(PathBuf, String), UserError>> = dotted
         .par_iter()
         .map(|d| {
+            let top = d.split('.').next().unwrap_or(d);
+            let top_exists = search
+                .dirs
+                .iter()
+                .any(|dir| dir.join(top).is_dir() || dir.join(format!("{top}.py")).is_file());
+            if !top_exists {
+                let looks_like_file = d.contains('.') && d.rsplit('.').next().is_some_and(|ext| ext.len() <= 5 && ext.chars().all(|c| c.is_ascii_alphanumeric()) && !ext.chars().any(|c| c.is_ascii_uppercase()) && ["txt", "csv", "json", "yml", "md", "html", "parquet", "xlsx", "ipynb"].contains(&ext));
+                let mut e = UserError::new(format!(
+                    "Failed to determine task class for source '{d}': Module '{top}' does not exist."
+                ));
+                e.hint = Some(if looks_like_file {
+                    "If you meant to import a function, please rename it; a file source needs one of the extensions .py, .R, .r, .Rmd, .ipynb, .sql, .sh".to_string()
+                } else {
+                    format!(
+                        "function tasks are dotted paths module.function; '{top}' was looked up as a folder or {top}.py in {}",
+                        search.dirs.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+                    )
+                });
+                return (d.clone(), Err(e));
+            }
             let r = python_function::locate(d, &search.dirs).map_err(|e| {
                 let mut u = UserError::new(e.message.clone());
                 u.hint = e.hint.clone().or_else(|| {

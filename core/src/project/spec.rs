@@ -106,21 +106,30 @@ pub struct Spec {
 }
 
 pub(crate) fn yaml_error(path: &Path, text: &str, e: yaml::YamlError) -> UserError {
-    let mut err = UserError::new(format!("invalid YAML: {}", e.message))
-        .in_file(path)
-        .at_line(e.line);
     if text.contains("{{") || text.contains("}}") {
-        err = err.with_hint(
-            "it looks like you're using placeholders: a value that starts with {{ must be quoted, e.g. product: \"{{root}}/out.csv\"",
-        );
+        UserError::new(format!(
+            "Failed to initialize spec. It looks like you're using placeholders (i.e. {{{{placeholder}}}}). Make sure values are enclosed in parentheses (e.g. key: \"{{{{placeholder}}}}\"): {}",
+            e.message
+        ))
+        .in_file(path)
+        .at_line(e.line)
+        .with_hint("quote every value that contains {{ }}, e.g. product: \"{{root}}/out.csv\"")
+    } else {
+        UserError::new(format!(
+            "Failed to initialize spec. Got invalid YAML: {}",
+            e.message
+        ))
+        .in_file(path)
+        .at_line(e.line)
+        .with_hint(
+            "fix the YAML syntax at this line (indentation, a missing ':' or an unclosed bracket)",
+        )
     }
-    err
 }
 
 fn invalid_keys(what: &str, bad: &[String], valid: &[&str]) -> String {
     format!(
-        "{what} has invalid key{} {}. Valid keys are: {}",
-        if bad.len() > 1 { "s" } else { "" },
+        "Error validating {what}, the following keys aren't valid: {}. Valid keys are: {}",
         pretty_list(bad),
         pretty_list(valid)
     )
@@ -192,20 +201,39 @@ pub fn load(path: &Path, cwd: &Path, root: Option<&Path>) -> UserResult<Spec> {
             .map(|(k, _)| k.line)
             .unwrap_or(1);
         return Err(
-            UserError::new(invalid_keys("the spec", &bad, TOP_LEVEL_KEYS))
+            UserError::new(invalid_keys("dag spec", &bad, TOP_LEVEL_KEYS))
                 .in_file(path)
                 .at_line(line)
                 .with_hint("remove or rename the key; import_tasks_from belongs under meta"),
         );
     }
+    if let Some(executor) = doc.get("executor").filter(|e| !e.is_null()) {
+        let ok = match &executor.value {
+            Value::Str(s) => s == "serial" || s == "parallel" || s.contains('.'),
+            Value::Map(_) => executor
+                .get("dotted_path")
+                .and_then(|d| d.as_str())
+                .is_some(),
+            _ => false,
+        };
+        if !ok {
+            return Err(UserError::new(format!(
+                "\"executor\" must be \"serial\", \"parallel\", or a dotted path, got: {}",
+                executor.value.python_repr()
+            ))
+            .in_file(path)
+            .at_line(executor.line)
+            .with_hint("use executor: serial, executor: parallel, or {dotted_path: ploomber.executors.Parallel, processes: 2}"));
+        }
+    }
     let Some(tasks_node) = doc.get("tasks") else {
-        return Err(UserError::new("the spec is missing the 'tasks' key").in_file(path).at_line(1).with_hint(
+        return Err(UserError::new("Failed to initialize spec. Missing \"tasks\" key").in_file(path).at_line(1).with_hint(
             "add 'tasks:' with a list of tasks, e.g.\ntasks:\n  - source: scripts/load.py\n    product: output/load.ipynb",
         ));
     };
     if !matches!(tasks_node.value, Value::Seq(_) | Value::Null) {
         return Err(UserError::new(format!(
-            "expected 'tasks' in the spec to contain a list, but got a {}",
+            "Expected 'tasks' in the dag spec to contain a list, but got a {}",
             tasks_node.type_name()
         ))
         .in_file(path)
@@ -399,9 +427,11 @@ fn read_meta(meta: Option<&Node>, path: &Path) -> UserResult<Meta> {
             .find(|(k, _)| k.value.python_str() == bad[0])
             .map(|(k, _)| k.line)
             .unwrap_or(meta.line);
-        return Err(UserError::new(invalid_keys("meta", &bad, META_KEYS))
-            .in_file(path)
-            .at_line(line));
+        return Err(
+            UserError::new(invalid_keys("dag spec (meta)", &bad, META_KEYS))
+                .in_file(path)
+                .at_line(line),
+        );
     }
     for (k, v) in entries {
         match k.value.python_str().as_str() {

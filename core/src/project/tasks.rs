@@ -169,7 +169,7 @@ fn declare(
         let source_hint = get("source")
             .map(|s| s.value.python_str())
             .unwrap_or_else(|| "scripts/load.py".into());
-        return Err(err(raw, line, format!("task is missing {}: {}", if missing.len() > 1 { "keys" } else { "key" }, pretty_list(&missing)))
+        return Err(err(raw, line, format!("Error validating task: Missing keys: {}", pretty_list(&missing)))
             .with_hint(format!("every task needs a source and a product, e.g.\n  - source: {source_hint}\n    product: output/result.ipynb")));
     }
     if meta.extract_product && node.get("product").is_some() {
@@ -220,7 +220,7 @@ fn declare(
     for (k, v) in entries {
         let key = k.value.python_str();
         if !COMMON_KEYS.contains(&key.as_str()) && !allowed.contains(&key.as_str()) {
-            return Err(err(raw, k.line, format!("failed to initialize {class} task with source '{source_str}': unexpected key '{key}'"))
+            return Err(err(raw, k.line, format!("Failed to initialize {class} task with source '{source_str}': got an unexpected keyword argument '{key}'"))
                 .with_hint(format!("remove '{key}'; valid keys for {class} are: {}", COMMON_KEYS.iter().chain(allowed).copied().collect::<Vec<_>>().join(", "))));
         }
         if key == "static_analysis" {
@@ -230,7 +230,7 @@ fn declare(
                     raw,
                     v.line,
                     format!(
-                        "static_analysis must be 'regular', 'disable' or 'strict', got {}",
+                        "{} is not a valid 'static_analysis' value, choose one from: 'regular', 'disable', and 'strict'",
                         v.value.python_repr()
                     ),
                 )
