@@ -1,0 +1,325 @@
+//! # soopervisor-toy-backend
+//!
+//! A third-party soopervisor backend, kept small enough to read in one sitting: the
+//! worked example of `docs/writing-a-backend.md`. It lives in its own crate, changes
+//! nothing in `soopervisor-core` or `soopervisor-cli`, and becomes available in any
+//! binary that links it (see `src/main.rs`, the `soopervisor-toy` binary).
+//!
+//! The "engine" is a plan file, `toy-plan.txt` (or `toy-plan.json`): one step per task
+//! in the order the tasks must run, with the task's upstream tasks and the command that
+//! runs it. A `soopervisor.yaml` section selects it with `backend: toy`:
+//!
+//! ```yaml
+//! plan:
+//!   backend: toy
+//!   format: json            # text (default) or json
+//!   prefix: [nice, -n, "10"] # words put before every command (default: none)
+//! ```
+//!
+//! The three pieces every backend has:
+//!
+//! * [`ToyConfig`], its `soopervisor.yaml` section, read through `typetag` (the tag
+//!   `backend: toy` picks the type; unknown keys are refused);
+//! * its [`BackendConfig`] implementation: `check` (refuse bad settings before any
+//!   work), `export` (build files in memory; the CLI writes them atomically);
+//! * an `inventory::submit!` of a [`BackendDescription`] (name, summary, default
+//!   config, default folder), so `soopervisor backends` lists it and `--backend toy`
+//!   works without a section.
+
+use serde::{Deserialize, Serialize};
+
+use soopervisor_core::backend::{
+    BackendConfig, BackendDescription, Export, ExportTarget, OutputFile,
+};
+use soopervisor_core::diagnostics::{UserError, Warning};
+use soopervisor_core::output::shell;
+use soopervisor_core::plan::Plan;
+
+/// The backend's name: the `typetag` tag, the registry name and `--backend toy`.
+pub const NAME: &str = "toy";
+
+/// How the plan file is written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PlanFormat {
+    /// `toy-plan.txt`: one line per task.
+    #[default]
+    Text,
+    /// `toy-plan.json`: `{"mode", "entry_point", "steps": [{"task", "after", "command"}]}`.
+    Json,
+}
+
+impl PlanFormat {
+    /// The file the export writes, relative to the target folder.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            PlanFormat::Text => "toy-plan.txt",
+            PlanFormat::Json => "toy-plan.json",
+        }
+    }
+}
+
+/// The `toy` section of `soopervisor.yaml`. Every key is optional: `{backend: toy}` is
+/// complete, and is what `soopervisor add NAME --backend toy` writes (plus defaults).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ToyConfig {
+    /// `text` (default) or `json`.
+    #[serde(default)]
+    pub format: PlanFormat,
+    /// Words put before every task's command (`[srun]`, `[conda, run, -n, env]`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub prefix: Vec<String>,
+}
+
+/// One step of the plan: what the engine would run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Step {
+    /// The exact Ploomber task name.
+    pub task: String,
+    /// Upstream tasks that are part of this export (they run first).
+    pub after: Vec<String>,
+    /// The command, as separate words.
+    pub command: Vec<String>,
+}
+
+impl ToyConfig {
+    /// Settings serde cannot refuse by itself: an empty word in `prefix` would become
+    /// an empty argument (`'' ploomber task ...`), which no shell can run.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        if let Some(i) = self.prefix.iter().position(|w| w.trim().is_empty()) {
+            return Err(UserError::new(format!(
+                "the toy backend's prefix has an empty word (position {})",
+                i + 1
+            ))
+            .with_hint("remove the empty entry from `prefix`, e.g. prefix: [nice, -n, \"10\"]")
+            .into());
+        }
+        Ok(())
+    }
+
+    /// The steps, in the plan's order (a topological order: upstream tasks first).
+    pub fn steps(&self, plan: &Plan) -> Vec<Step> {
+        plan.tasks
+            .iter()
+            .map(|t| Step {
+                task: t.name.clone(),
+                after: t.upstream.clone(),
+                command: self
+                    .prefix
+                    .iter()
+                    .cloned()
+                    .chain(plan.task_command(&t.name))
+                    .collect(),
+            })
+            .collect()
+    }
+
+    /// The plan file's contents.
+    pub fn render(&self, plan: &Plan) -> anyhow::Result<String> {
+        let steps = self.steps(plan);
+        match self.format {
+            PlanFormat::Text => Ok(render_text(plan, &steps)),
+            PlanFormat::Json => {
+                let doc = serde_json::json!({
+                    "mode": plan.mode,
+                    "entry_point": plan.project.entry_point,
+                    "steps": steps,
+                });
+                Ok(serde_json::to_string_pretty(&doc)? + "\n")
+            }
+        }
+    }
+}
+
+/// `N. TASK  after: UP, UP  run: COMMAND`, names and words shell-quoted where needed,
+/// so a name with spaces or quotes stays one unambiguous field.
+fn render_text(plan: &Plan, steps: &[Step]) -> String {
+    let mut out = format!(
+        "# soopervisor toy plan: {} task(s) in run order ({} mode, entry point {})\n",
+        steps.len(),
+        plan.mode.as_str(),
+        plan.project.entry_point
+    );
+    for (i, s) in steps.iter().enumerate() {
+        let after = if s.after.is_empty() {
+            "-".to_string()
+        } else {
+            s.after
+                .iter()
+                .map(|u| shell::quote(u))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        out.push_str(&format!(
+            "{}. {}  after: {}  run: {}\n",
+            i + 1,
+            shell::quote(&s.task),
+            after,
+            shell::join(&s.command)
+        ));
+    }
+    out
+}
+
+#[typetag::serde(name = "toy")]
+impl BackendConfig for ToyConfig {
+    fn check(&self, plan: &Plan) -> anyhow::Result<Vec<Warning>> {
+        self.validate()?;
+        // A finding that does not stop the export is a warning, printed by the CLI.
+        let mut warnings = Vec::new();
+        if plan.tasks.len() == 1 && plan.tasks[0].upstream.is_empty() {
+            warnings.push(Warning::new(format!(
+                "the toy plan has a single step ({}); nothing to order",
+                plan.tasks[0].name
+            )));
+        }
+        Ok(warnings)
+    }
+
+    fn export(&self, plan: &Plan, target: &ExportTarget) -> anyhow::Result<Export> {
+        self.validate()?;
+        let file = self.format.file_name();
+        let shown = match &target.name {
+            Some(t) => format!("{t}/{file}"),
+            None => file.to_string(),
+        };
+        Ok(Export {
+            files: vec![OutputFile {
+                path: file.into(),
+                contents: self.render(plan)?.into_bytes(),
+                executable: false,
+            }],
+            next_steps: vec![format!("cat {}", shell::quote(&shown))],
+            warnings: Vec::new(),
+        })
+    }
+
+    // `submit` and `status` keep the trait's defaults, which refuse with a clear
+    // message: this backend only writes a file.
+}
+
+inventory::submit! {
+    BackendDescription {
+        name: NAME,
+        aliases: &["toy-plan"],
+        summary: "Toy example (third-party crate): a plan file listing each task's command in run order",
+        default_config: || Box::new(ToyConfig::default()),
+        // One file: an export without a named target writes it at the project root,
+        // like argo.yaml. Backends that write several files name a folder instead.
+        default_folder: "",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use soopervisor_core::plan::{Mode, PlannedTask, ProjectInfo};
+
+    fn plan(mode: Mode) -> Plan {
+        let task = |name: &str, up: &[&str]| PlannedTask {
+            name: name.into(),
+            class: "ShellScript".into(),
+            upstream: up.iter().map(|s| s.to_string()).collect(),
+            all_upstream: up.iter().map(|s| s.to_string()).collect(),
+            products: vec![],
+        };
+        Plan {
+            project: ProjectInfo {
+                name: "p".into(),
+                root: "/p".into(),
+                entry_point: "pipeline.yaml".into(),
+                is_package: false,
+                conda: None,
+                pip_requirements: None,
+            },
+            mode,
+            tasks: vec![
+                task("load", &[]),
+                task("clean it", &["load"]),
+                task("fit", &["clean it", "load"]),
+            ],
+            pinned_placeholders: Default::default(),
+            warnings: vec![],
+        }
+    }
+
+    #[test]
+    fn reads_through_typetag_and_refuses_unknown_keys() {
+        let cfg: Box<dyn BackendConfig> =
+            serde_json::from_str(r#"{"backend": "toy", "format": "json", "prefix": ["srun"]}"#)
+                .unwrap();
+        let text = serde_json::to_string(&cfg).unwrap();
+        assert_eq!(
+            text,
+            r#"{"backend":"toy","format":"json","prefix":["srun"]}"#
+        );
+        let err =
+            serde_json::from_str::<Box<dyn BackendConfig>>(r#"{"backend": "toy", "colour": 1}"#)
+                .unwrap_err()
+                .to_string();
+        assert!(err.contains("colour") && err.contains("prefix"), "{err}");
+        let err = serde_json::from_str::<Box<dyn BackendConfig>>(
+            r#"{"backend": "toy", "format": "xml"}"#,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("xml") && err.contains("text"), "{err}");
+    }
+
+    #[test]
+    fn text_plan_lists_steps_in_order_with_quoted_names() {
+        let cfg = ToyConfig {
+            prefix: vec!["nice".into(), "-n".into(), "10".into()],
+            ..ToyConfig::default()
+        };
+        assert_eq!(
+            cfg.render(&plan(Mode::Force)).unwrap(),
+            "# soopervisor toy plan: 3 task(s) in run order (force mode, entry point pipeline.yaml)\n\
+             1. load  after: -  run: nice -n 10 ploomber task load --entry-point pipeline.yaml --force\n\
+             2. 'clean it'  after: load  run: nice -n 10 ploomber task 'clean it' --entry-point pipeline.yaml --force\n\
+             3. fit  after: 'clean it', load  run: nice -n 10 ploomber task fit --entry-point pipeline.yaml --force\n"
+        );
+    }
+
+    #[test]
+    fn json_plan_has_every_step() {
+        let cfg = ToyConfig {
+            format: PlanFormat::Json,
+            ..ToyConfig::default()
+        };
+        let v: serde_json::Value =
+            serde_json::from_str(&cfg.render(&plan(Mode::Regular)).unwrap()).unwrap();
+        assert_eq!(v["mode"], "regular");
+        assert_eq!(v["steps"][1]["task"], "clean it");
+        assert_eq!(
+            v["steps"][2]["after"],
+            serde_json::json!(["clean it", "load"])
+        );
+        assert_eq!(v["steps"][0]["command"][0], "ploomber");
+    }
+
+    #[test]
+    fn empty_prefix_word_is_a_user_error() {
+        let cfg = ToyConfig {
+            prefix: vec!["srun".into(), " ".into()],
+            ..ToyConfig::default()
+        };
+        let err = cfg.check(&plan(Mode::Regular)).unwrap_err();
+        let user = err.downcast_ref::<UserError>().expect("a UserError");
+        assert!(user.message.contains("position 2"), "{user}");
+        assert!(user.hint.is_some());
+    }
+
+    #[test]
+    fn is_registered_under_its_name_and_alias() {
+        let d = soopervisor_core::backend::find("toy-plan").expect("registered");
+        assert_eq!(d.name, NAME);
+        assert_eq!(d.default_folder, "");
+        let cfg = (d.default_config)();
+        assert_eq!(
+            serde_json::to_string(&cfg).unwrap(),
+            r#"{"backend":"toy","format":"text"}"#
+        );
+    }
+}
