@@ -62,7 +62,7 @@ for dir in tests/fixtures-bad/*/; do
   # shellcheck disable=SC2046
   if msg=$("$PY" tests/oracle/ploomber_error.py "$dir" $(read_args "tests/expected/bad/$name.args") 2>/dev/null); then
     printf '%s\n%s\n' "$first" "$msg" > "$out"
-    if grep -qiF -- "$first" <<<"$msg"; then
+    if grep -qF -- "$first" <<<"$msg"; then
       echo "ok   bad/$name"
     else
       echo "WARN bad/$name: first line not found in Ploomber's message"
