@@ -109,6 +109,110 @@ pub(crate) fn python_syntax_error(
     AnalysisError::new(format!("invalid Python syntax: {}", err.error)).at_line(index.line(offset))
 }
 
+/// Deepest Python nesting analysed (brackets, operators, blocks), estimated from tokens;
+/// 200 as CPython's own limit on nested brackets.
+/// rustpython builds and drops its syntax tree recursively, so deeper code (which
+/// CPython refuses as well) would overflow the stack instead of failing cleanly.
+pub(crate) const MAX_PYTHON_DEPTH: usize = 200;
+
+/// Refuses Python code whose syntax tree could be deeper than [`MAX_PYTHON_DEPTH`],
+/// before it is parsed. The estimate counts, per bracket level, the operator and keyword
+/// tokens since the last comma or logical line (a long flat list stays shallow, a chain
+/// of `+`, `.`, calls or unary minus does not), plus indentation; f-strings are
+/// estimated from their text. Lexical errors end the scan (the parser reports them).
+pub(crate) fn check_python_depth(code: &str) -> AnalysisResult<()> {
+    match python_depth(code, 0) {
+        Some(offset) => Err(AnalysisError::new(format!(
+            "the Python code is nested more than {MAX_PYTHON_DEPTH} levels deep \
+             (brackets, operators or blocks), deeper than soopervisor analyses"
+        ))
+        .at_line(LineIndex::new(code).line(offset))
+        .with_hint("simplify the expression or split it into several statements")),
+        None => Ok(()),
+    }
+}
+
+/// The byte offset where the estimated depth (starting at `base`) first exceeds the
+/// limit, if it does.
+fn python_depth(code: &str, base: usize) -> Option<usize> {
+    use rustpython_parser::{lexer::lex, Mode, StringKind, Tok};
+    /// One open bracket (the first entry is the statement level).
+    #[derive(Default)]
+    struct Level {
+        /// Operator and keyword tokens since the last separating comma.
+        count: usize,
+        /// A `lambda` was seen: its parameters' commas do not separate anything.
+        lambda: bool,
+    }
+    let mut levels: Vec<Level> = vec![Level::default()];
+    let mut indent = 0usize;
+    let mut total = base;
+    for token in lex(code, Mode::Module) {
+        let Ok((tok, range)) = token else { break };
+        let offset: usize = range.start().into();
+        let top = levels
+            .last_mut()
+            .expect("the statement level is never popped");
+        match tok {
+            Tok::Lpar | Tok::Lsqb | Tok::Lbrace => {
+                top.count += 1;
+                levels.push(Level::default());
+                total += 2;
+            }
+            Tok::Rpar | Tok::Rsqb | Tok::Rbrace => {
+                if levels.len() > 1 {
+                    total -= levels.pop().map_or(0, |l| l.count) + 1;
+                }
+            }
+            Tok::Comma if top.lambda => {}
+            Tok::Comma | Tok::Newline | Tok::Semi => {
+                total -= top.count;
+                top.count = 0;
+                top.lambda = false;
+            }
+            Tok::Lambda => {
+                top.count += 1;
+                top.lambda = true;
+                total += 1;
+            }
+            Tok::Indent => {
+                indent += 1;
+                total += 1;
+            }
+            Tok::Dedent => {
+                if indent > 0 {
+                    indent -= 1;
+                    total -= 1;
+                }
+            }
+            Tok::String { value, kind, .. } => {
+                if matches!(kind, StringKind::FString | StringKind::RawFString)
+                    && python_depth(&value, total).is_some()
+                {
+                    return Some(offset);
+                }
+            }
+            Tok::Name { .. }
+            | Tok::Int { .. }
+            | Tok::Float { .. }
+            | Tok::Complex { .. }
+            | Tok::Colon
+            | Tok::EndOfFile
+            | Tok::StartModule
+            | Tok::StartExpression
+            | Tok::StartInteractive => {}
+            _ => {
+                top.count += 1;
+                total += 1;
+            }
+        }
+        if total > MAX_PYTHON_DEPTH {
+            return Some(offset);
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -762,6 +762,7 @@ fn relaxed_loads(text: &str) -> Option<Value> {
     if let Ok(v) = serde_json::from_str(text) {
         return Some(v);
     }
+    super::check_python_depth(text).ok()?;
     let expr = ast::Expr::parse(text, "<metadata>").ok()?;
     python_literal_to_json(&expr)
 }
@@ -1013,7 +1014,10 @@ fn notebook_language(metadata: &Value, code: &str) -> AnalysisResult<Language> {
     }
     let blanked = blank_magics(code);
     let code = blanked.as_deref().unwrap_or(code);
-    if !code.contains("<-") && ast::Suite::parse(code, "<notebook>").is_ok() {
+    if !code.contains("<-")
+        && super::check_python_depth(code).is_ok()
+        && ast::Suite::parse(code, "<notebook>").is_ok()
+    {
         return Ok(Language::Python);
     }
     Err(AnalysisError::new(

@@ -124,6 +124,7 @@ fn extract_variable(cell: &str, name: &str) -> AnalysisResult<Option<(Literal, u
     let blanked = blank_magics(cell);
     let code = blanked.as_deref().unwrap_or(cell);
     let index = LineIndex::new(code);
+    super::check_python_depth(code)?;
     let suite = ast::Suite::parse(code, "<cell>").map_err(|e| python_syntax_error(&e, &index))?;
     let mut found: Option<&Expr> = None;
     let mut prev_end: Option<usize> = None;

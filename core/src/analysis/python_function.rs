@@ -150,6 +150,7 @@ enum Kind {
 impl ModuleAnalysis {
     pub fn parse(text: &str, path: &Path) -> AnalysisResult<ModuleAnalysis> {
         let index = LineIndex::new(text);
+        super::check_python_depth(text)?;
         let suite = ast::Suite::parse(text, &path.display().to_string())
             .map_err(|e| python_syntax_error(&e, &index))?;
 

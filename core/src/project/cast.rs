@@ -54,6 +54,7 @@ pub fn literal_eval(s: &str, line: usize) -> Option<Value> {
         return None;
     }
     let src = s.trim_start_matches([' ', '\t']);
+    crate::analysis::check_python_depth(src).ok()?;
     let parsed = rustpython_parser::parse(src, Mode::Expression, "<string>").ok()?;
     let ast::Mod::Expression(expr) = parsed else {
         return None;

@@ -90,15 +90,33 @@ pub fn read_text(path: &Path) -> UserResult<String> {
             .in_file(path)
             .with_hint("point at the file inside the folder"));
     }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(UserError::new(format!(
-            "the file is too large ({} bytes, the limit is {MAX_FILE_BYTES})",
-            meta.len()
-        ))
-        .in_file(path));
+    // a pipe would block forever on open and a device (/dev/zero) never ends
+    if !meta.is_file() {
+        return Err(
+            UserError::new("expected a regular file but found a pipe, socket or device")
+                .in_file(path)
+                .with_hint("point at a regular file"),
+        );
     }
-    let bytes = std::fs::read(path)
+    let too_large = |len: u64| {
+        UserError::new(format!(
+            "the file is too large ({len} bytes, the limit is {MAX_FILE_BYTES})"
+        ))
+        .in_file(path)
+    };
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_large(meta.len()));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| {
+            use std::io::Read;
+            f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)
+        })
         .map_err(|e| UserError::new(format!("cannot read the file: {e}")).in_file(path))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large(bytes.len() as u64));
+    }
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let line = e.as_bytes()[..at].iter().filter(|b| **b == b'\n').count() + 1;
