@@ -1,0 +1,2 @@
+def extract(product):
+    open(product, 'w').write('a')
