@@ -619,6 +619,19 @@ fn refusals_name_the_problem_and_the_fix() {
         err.contains("'load'") && err.contains("--mode regular"),
         "{err}"
     );
+    // products outside the project: a warning on the shared disk, refused when the
+    // pods copy them to and from it
+    let mut outside = plan.clone();
+    outside.tasks[0]
+        .products
+        .push("../elsewhere/raw.csv".into());
+    let w = ArgoConfig::default().check(&outside).unwrap();
+    assert!(
+        w.iter().any(|w| w.message.contains("../elsewhere/raw.csv")),
+        "{w:?}"
+    );
+    let err = refusal(json!({"code": code_cfg("git")}), &outside);
+    assert!(err.contains("outside the project folder"), "{err}");
     // git without a repository
     let err = refusal(json!({"code": "git"}), &plan);
     assert!(err.contains("not in a git repository"), "{err}");

@@ -100,6 +100,10 @@ impl<'a> Strategies<'a> {
                 .with_hint(format!("use {}", r.instead)));
             }
         }
+        if self.storage.shared_disk(plan).is_some() && !self.code.on_shared_disk() {
+            // products are copied between the pod's own folder and the disk
+            crate::plan::build::require_products_inside_root(plan)?;
+        }
         let mut w = self.storage.check(plan)?;
         w.extend(self.code.check(plan)?);
         w.extend(self.env.check(plan)?);

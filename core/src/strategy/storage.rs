@@ -82,8 +82,23 @@ impl StorageStrategy for Nfs {
     }
 
     fn check(&self, plan: &Plan) -> UserResult<Vec<Warning>> {
-        require_products_inside_root(plan)?;
-        Ok(Vec::new())
+        // with the code on the disk too, Ploomber resolves such paths itself; they
+        // only break when they leave the mounted folder, which we cannot see from
+        // here: a warning (the composer refuses them when products are copied)
+        Ok(require_products_inside_root(plan)
+            .err()
+            .map(|e| {
+                let mut w = Warning::new(format!(
+                    "{} (unless that folder is on the volume too)",
+                    e.message
+                ));
+                if let Some(f) = e.file {
+                    w = w.in_file(f);
+                }
+                w
+            })
+            .into_iter()
+            .collect())
     }
 
     fn contribute(&self, plan: &Plan, ctx: &TaskContext<'_>) -> Contribution {
