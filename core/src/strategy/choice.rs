@@ -148,3 +148,36 @@ where
         Self::from_value(v).map_err(D::Error::custom)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::strategy::{CodeStrategy, StorageStrategy};
+
+    #[test]
+    fn a_name_and_a_mapping_read_the_same() {
+        let a = Choice::<dyn StorageStrategy>::from_value(serde_json::json!("fetch")).unwrap();
+        let b = Choice::<dyn StorageStrategy>::from_value(serde_json::json!({"kind": "fetch"}))
+            .unwrap();
+        assert_eq!(a.kind(), "fetch");
+        assert!(a == b);
+        assert_eq!(a.to_value(), serde_json::json!({"kind": "fetch"}));
+        assert!(a.clone() == a);
+    }
+
+    #[test]
+    fn errors_list_what_exists() {
+        let e = Choice::<dyn CodeStrategy>::named("svn").err().unwrap();
+        assert!(e.contains("'svn'") && e.contains("shared-disk"), "{e}");
+        let e = Choice::<dyn CodeStrategy>::from_value(
+            serde_json::json!({"kind": "git", "branch": "x"}),
+        )
+        .err()
+        .unwrap();
+        assert!(e.starts_with("code git:") && e.contains("branch"), "{e}");
+        let e = Choice::<dyn CodeStrategy>::from_value(serde_json::json!(3))
+            .err()
+            .unwrap();
+        assert!(e.contains("'kind'"), "{e}");
+    }
+}

@@ -155,3 +155,62 @@ fn walk(dir: &Path) -> BTreeSet<String> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::{Mode, PlannedTask, ProjectInfo};
+
+    fn plan(root: &Path) -> Plan {
+        Plan {
+            project: ProjectInfo {
+                root: root.to_path_buf(),
+                name: "p".into(),
+                entry_point: "pipeline.yaml".into(),
+                is_package: false,
+                conda: None,
+                pip_requirements: None,
+            },
+            mode: Mode::Regular,
+            tasks: vec![PlannedTask {
+                name: "t".into(),
+                class: "NotebookRunner".into(),
+                upstream: vec![],
+                all_upstream: vec![],
+                products: vec!["out/t.ipynb".into()],
+            }],
+            pinned_placeholders: Default::default(),
+            warnings: vec![],
+        }
+    }
+
+    #[test]
+    fn without_git_every_file_but_products_caches_and_exclusions() {
+        let d = tempfile::tempdir().unwrap();
+        let root = d.path();
+        for f in [
+            "pipeline.yaml",
+            "src/a.py",
+            "src/__pycache__/a.pyc",
+            "out/t.ipynb",
+            "out/.t.ipynb.metadata",
+            "data/big.csv",
+            ".gitignore",
+        ] {
+            let p = root.join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, "x").unwrap();
+        }
+        if crate::strategy::git::tracked_files(root).is_some() {
+            return; // the temp folder sits inside a repository here
+        }
+        let sel = select(&plan(root), &[], &["data".to_string()]).unwrap();
+        assert_eq!(sel.files, vec![".gitignore", "pipeline.yaml", "src/a.py"]);
+        assert!(sel
+            .warnings
+            .iter()
+            .any(|w| w.message.contains("not in a git repository")));
+        let err = select(&plan(root), &["x".into()], &["x".into()]).unwrap_err();
+        assert!(err.message.contains("both in include and in exclude"));
+    }
+}

@@ -36,6 +36,9 @@ pub struct ImageCode {
     /// Files never copied into the image (besides products and `.git`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub exclude: Vec<String>,
+    /// The computed tag, once per export.
+    #[serde(skip)]
+    pub cache: std::sync::OnceLock<String>,
 }
 
 impl Default for ImageCode {
@@ -45,6 +48,7 @@ impl Default for ImageCode {
             tag: None,
             workdir: "/project".into(),
             exclude: Vec::new(),
+            cache: std::sync::OnceLock::new(),
         }
     }
 }
@@ -59,10 +63,14 @@ impl ImageCode {
     /// `repository:tag`.
     pub fn image_name(&self, plan: &Plan) -> String {
         let tag = self.tag.clone().unwrap_or_else(|| {
-            match super::git::info(&plan.project.root).filter(|i| !i.dirty) {
-                Some(i) => format!("g{}", i.short()),
-                None => format!("h{}", short_hash(&self.dockerfile_seed(plan), 10)),
-            }
+            self.cache
+                .get_or_init(
+                    || match super::git::info(&plan.project.root).filter(|i| !i.dirty) {
+                        Some(i) => format!("g{}", i.short()),
+                        None => format!("h{}", short_hash(&self.dockerfile_seed(plan), 10)),
+                    },
+                )
+                .clone()
         });
         format!("{}:{tag}", self.repository(plan))
     }

@@ -268,3 +268,52 @@ inventory::submit! {
     StrategyDescription { concern: Concern::Code, name: "package",
         summary: "a versioned source distribution on a package index; pods install exactly that version" }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_name_from_each_build_file() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(
+            d.path().join("setup.py"),
+            "setup(\n  name='from-setup',\n)\n",
+        )
+        .unwrap();
+        assert_eq!(package_name(d.path()).as_deref(), Some("from-setup"));
+        std::fs::write(d.path().join("setup.cfg"), "[metadata]\nname = from-cfg\n").unwrap();
+        assert_eq!(package_name(d.path()).as_deref(), Some("from-cfg"));
+        std::fs::write(
+            d.path().join("pyproject.toml"),
+            "[build-system]\nrequires = []\n[project]\nname = \"from-pyproject\"\nversion = \"1.0\"\n",
+        )
+        .unwrap();
+        assert_eq!(package_name(d.path()).as_deref(), Some("from-pyproject"));
+    }
+
+    #[test]
+    fn stamps_static_versions_in_a_copy() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(
+            d.path().join("pyproject.toml"),
+            "[tool.x]\nversion = \"keep\"\n[project]\nname = \"p\"\nversion = \"1.0\"\n",
+        )
+        .unwrap();
+        std::fs::write(
+            d.path().join("setup.py"),
+            "setup(name='p', version='1.0')\n",
+        )
+        .unwrap();
+        assert!(stamp_version(d.path(), "0.0.0+gabc").unwrap());
+        let py = std::fs::read_to_string(d.path().join("pyproject.toml")).unwrap();
+        assert!(
+            py.contains("version = \"keep\"") && py.contains("version = \"0.0.0+gabc\""),
+            "{py}"
+        );
+        let setup = std::fs::read_to_string(d.path().join("setup.py")).unwrap();
+        assert_eq!(setup, "setup(name='p', version='0.0.0+gabc')\n");
+        let empty = tempfile::tempdir().unwrap();
+        assert!(!stamp_version(empty.path(), "1").unwrap());
+    }
+}
