@@ -1,1 +1,1391 @@
-//! Reliability suite (issue 7): work in progress.
+//! One test per entry of docs/errors.md (issue 7): each builds a small project in a
+//! temp folder, runs the real binary, and checks the documented phrase appears in a
+//! clean failure (exit 1, an `error:` paragraph, no panic, nothing on stdout, the
+//! project unchanged). `every_entry_is_documented` keeps the catalogue and the tests
+//! in step: an entry added here needs its section in the doc, and the other way round.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::snapshot_tree;
+
+/// Runs the binary in a fresh project made of `files` and checks a clean failure that
+/// mentions `phrase`.
+fn check(files: &[(&str, &[u8])], args: &[&str], env: &[(&str, &str)], phrase: &str) {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("proj");
+    std::fs::create_dir_all(&root).unwrap();
+    for (path, content) in files {
+        let full = root.join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, content).unwrap();
+    }
+    if args.contains(&"empty") {
+        std::fs::create_dir_all(root.join("empty")).unwrap();
+    }
+    let before = snapshot_tree(&root);
+    let out = run_in(&root, args, env);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "want exit 1; stderr:\n{err}");
+    assert!(
+        err.starts_with("error: "),
+        "not one error paragraph:\n{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(
+        err.to_lowercase().contains(&phrase.to_lowercase()),
+        "the error does not say '{phrase}':\n{err}"
+    );
+    assert!(
+        out.stdout.is_empty(),
+        "stdout on failure: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(before, snapshot_tree(&root), "the project was modified");
+}
+
+fn run_in(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_soopervisor"))
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("ENTRY_POINT")
+        .env_remove("PLOOMBER_ENV_FILENAME")
+        .envs(env.iter().copied())
+        .output()
+        .expect("run soopervisor")
+}
+
+#[test]
+fn no_pipeline_found() {
+    check(&[], &["inspect"], &[], "unable to find a pipeline");
+}
+
+#[test]
+fn entry_point_missing() {
+    check(
+        &[(
+            "a.py",
+            b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = None\n\n# %%\nprint(1)\n",
+        )],
+        &["inspect", "-e", "nope.yaml"],
+        &[],
+        "the entry point 'nope.yaml' does not exist",
+    );
+}
+
+#[test]
+fn entry_point_factory() {
+    check(
+        &[(
+            "a.py",
+            b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = None\n\n# %%\nprint(1)\n",
+        )],
+        &["inspect", "-e", "pkg.make_dag"],
+        &[],
+        "a dotted path to a factory function",
+    );
+}
+
+#[test]
+fn entry_point_module_path() {
+    check(
+        &[(
+            "a.py",
+            b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = None\n\n# %%\nprint(1)\n",
+        )],
+        &["inspect", "-e", "pkg::pipeline.yaml"],
+        &[],
+        "a module path (package::file)",
+    );
+}
+
+#[test]
+fn entry_point_env_var_with_folder() {
+    check(
+        &[
+            (
+                "pipeline.yaml",
+                b"tasks:\n  - source: a.py\n    product: out/a.ipynb\n",
+            ),
+            (
+                "a.py",
+                b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = None\n\n# %%\nprint(1)\n",
+            ),
+        ],
+        &["inspect"],
+        &[("ENTRY_POINT", "sub/pipeline.yaml")],
+        "must be a filename and not contain any directory components",
+    );
+}
+
+#[test]
+fn directory_missing() {
+    check(&[], &["inspect", "-C", "nowhere"], &[], "no such folder");
+}
+
+#[test]
+fn setup_cfg_entry_point_missing() {
+    check(
+        &[
+            ("setup.cfg", b"[ploomber]\nentry-point = missing.yaml\n"),
+            (
+                "a.py",
+                b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = None\n\n# %%\nprint(1)\n",
+            ),
+        ],
+        &["inspect"],
+        &[],
+        "setup.cfg sets entry-point",
+    );
+}
+
+#[test]
+fn pattern_invalid_extension() {
+    check(
+        &[("data/x.csv", b"a\n")],
+        &["inspect", "-e", "data/*"],
+        &[],
+        "cannot instantiate DAGSpec from files with invalid extensions",
+    );
+}
+
+#[test]
+fn pattern_matches_nothing() {
+    check(
+        &[(
+            "a.py",
+            b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = None\n\n# %%\nprint(1)\n",
+        )],
+        &["inspect", "-e", "empty"],
+        &[],
+        "matches no script or notebook",
+    );
+}
+
+#[test]
+fn spec_is_a_folder() {
+    check(
+        &[("pipeline.yaml/x", b"x")],
+        &["inspect"],
+        &[],
+        "expected a file but found a folder",
+    );
+}
+
+#[test]
+fn spec_not_utf8() {
+    check(
+        &[("pipeline.yaml", b"tasks:\n  - source: \xff.py\n")],
+        &["inspect"],
+        &[],
+        "the file is not valid UTF-8 text",
+    );
+}
+
+#[test]
+fn source_not_utf8() {
+    check(
+        &[
+            (
+                "pipeline.yaml",
+                b"tasks:\n  - source: a.py\n    product: out/a.ipynb\n",
+            ),
+            ("a.py", b"\x00\xff\xfe junk"),
+        ],
+        &["inspect"],
+        &[],
+        "the file is not valid UTF-8 text",
+    );
+}
+
+#[test]
+fn invalid_yaml() {
+    check(
+        &[
+            (
+                "pipeline.yaml",
+                b"tasks:\n  - source: a.py\n   product: [x\n",
+            ),
+            (
+                "a.py",
+                b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = None\n\n# %%\nprint(1)\n",
+            ),
+        ],
+        &["inspect"],
+        &[],
+        "Got invalid YAML",
+    );
+}
+
+#[test]
+fn unquoted_placeholder() {
+    check(
+        &[
+            (
+                "pipeline.yaml",
+                b"tasks:\n  - source: a.py\n    product: {{root}}/a.ipynb\n",
+            ),
+            (
+                "a.py",
+                b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = None\n\n# %%\nprint(1)\n",
+            ),
+        ],
+        &["inspect"],
+        &[],
+        "Make sure values are enclosed in parentheses",
+    );
+}
+
+#[test]
+fn yaml_alias_bomb() {
+    check(&[("pipeline.yaml", b"a: &a [x, x, x, x, x, x, x, x, x, x]\na1: &a1 [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\na2: &a2 [*a1, *a1, *a1, *a1, *a1, *a1, *a1, *a1, *a1, *a1]\na3: &a3 [*a2, *a2, *a2, *a2, *a2, *a2, *a2, *a2, *a2, *a2]\na4: &a4 [*a3, *a3, *a3, *a3, *a3, *a3, *a3, *a3, *a3, *a3]\na5: &a5 [*a4, *a4, *a4, *a4, *a4, *a4, *a4, *a4, *a4, *a4]\na6: &a6 [*a5, *a5, *a5, *a5, *a5, *a5, *a5, *a5, *a5, *a5]\na7: &a7 [*a6, *a6, *a6, *a6, *a6, *a6, *a6, *a6, *a6, *a6]\ntasks: []\n")], &["inspect"], &[], "alias bomb");
+}
+
+#[test]
+fn yaml_too_deep() {
+    check(&[("pipeline.yaml", b"tasks: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n")], &["inspect"], &[], "invalid YAML");
+}
+
+#[test]
+fn yaml_unsafe_tag() {
+    check(
+        &[("pipeline.yaml", b"tasks: !!python/object:os.system x\n")],
+        &["inspect"],
+        &[],
+        "is not supported by safe YAML loading",
+    );
+}
+
+#[test]
+fn spec_not_a_mapping() {
+    check(
+        &[("pipeline.yaml", b"42\n")],
+        &["inspect"],
+        &[],
+        "expected the spec to be a mapping",
+    );
+}
+
+#[test]
+fn tasks_missing() {
+    check(
+        &[("pipeline.yaml", b"meta:\n  extract_upstream: true\n")],
+        &["inspect"],
+        &[],
+        "Missing \"tasks\" key",
+    );
+}
+
+#[test]
+fn tasks_not_a_list() {
+    check(
+        &[
+            ("pipeline.yaml", b"tasks:\n  source: a.py\n"),
+            (
+                "a.py",
+                b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = None\n\n# %%\nprint(1)\n",
+            ),
+        ],
+        &["inspect"],
+        &[],
+        "Expected 'tasks' in the dag spec to contain a list",
+    );
+}
+
+#[test]
+fn unknown_top_level_key() {
+    check(
+        &[
+            (
+                "pipeline.yaml",
+                b"metadata: {}\ntasks:\n  - source: a.py\n    product: out/a.ipynb\n",
+            ),
+            (
+                "a.py",
+                b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = None\n\n# %%\nprint(1)\n",
+            ),
+        ],
+        &["inspect"],
+        &[],
+        "the following keys aren't valid: 'metadata'",
+    );
+}
+
+#[test]
+fn unknown_meta_key() {
+    check(&[("pipeline.yaml", b"meta:\n  extract_upstreams: true\ntasks:\n  - source: a.py\n    product: out/a.ipynb\n"), ("a.py", b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = None\n\n# %%\nprint(1)\n")], &["inspect"], &[], "the following keys aren't valid: 'extract_upstreams'");
+}
+
+#[test]
+fn meta_not_a_mapping() {
+    check(
+        &[
+            (
+                "pipeline.yaml",
+                b"meta: 3\ntasks:\n  - source: a.py\n    product: out/a.ipynb\n",
+            ),
+            (
+                "a.py",
+                b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = None\n\n# %%\nprint(1)\n",
+            ),
+        ],
+        &["inspect"],
+        &[],
+        "'meta' must be a mapping",
+    );
+}
+
+#[test]
+fn meta_flag_not_boolean() {
+    check(&[("pipeline.yaml", b"meta:\n  extract_upstream: sometimes\ntasks:\n  - source: a.py\n    product: out/a.ipynb\n"), ("a.py", b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = None\n\n# %%\nprint(1)\n")], &["inspect"], &[], "must be true or false");
+}
+
+#[test]
+fn location_factory() {
+    check(
+        &[("pipeline.yaml", b"location: pkg.make_dag\n")],
+        &["inspect"],
+        &[],
+        "location",
+    );
+}
+
+#[test]
+fn import_tasks_from_missing() {
+    check(&[("pipeline.yaml", b"meta:\n  import_tasks_from: more.yaml\ntasks:\n  - source: a.py\n    product: out/a.ipynb\n"), ("a.py", b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = None\n\n# %%\nprint(1)\n")], &["inspect"], &[], "which does not exist");
+}
+
+#[test]
+fn executor_invalid() {
+    check(
+        &[
+            (
+                "pipeline.yaml",
+                b"executor: threads\ntasks:\n  - source: a.py\n    product: out/a.ipynb\n",
+            ),
+            (
+                "a.py",
+                b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = None\n\n# %%\nprint(1)\n",
+            ),
+        ],
+        &["inspect"],
+        &[],
+        "\"executor\" must be \"serial\", \"parallel\", or a dotted path",
+    );
+}
+
+#[test]
+fn undefined_placeholder() {
+    check(
+        &[
+            (
+                "pipeline.yaml",
+                b"tasks:\n  - source: a.py\n    product: \"{{output_dir}}/a.ipynb\"\n",
+            ),
+            (
+                "a.py",
+                b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = None\n\n# %%\nprint(1)\n",
+            ),
+        ],
+        &["inspect"],
+        &[],
+        "{{output_dir}}",
+    );
+}
+
+#[test]
+fn env_forward_reference() {
+    check(
+        &[
+            (
+                "pipeline.yaml",
+                b"tasks:\n  - source: a.py\n    product: \"{{out_file}}\"\n",
+            ),
+            (
+                "env.yaml",
+                b"out_file: \"{{out_dir}}/a.ipynb\"\nout_dir: build\n",
+            ),
+            (
+                "a.py",
+                b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = None\n\n# %%\nprint(1)\n",
+            ),
+        ],
+        &["inspect"],
+        &[],
+        "Undeclared value for placeholder 'out_dir'",
+    );
+}
+
+#[test]
+fn env_yml_extension() {
+    check(
+        &[
+            (
+                "pipeline.yaml",
+                b"tasks:\n  - source: a.py\n    product: out/a.ipynb\n",
+            ),
+            ("env.yml", b"x: 1\n"),
+            (
+                "a.py",
+                b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = None\n\n# %%\nprint(1)\n",
+            ),
+        ],
+        &["inspect"],
+        &[],
+        "Change the extension to .yaml",
+    );
+}
+
+#[test]
+fn env_not_a_mapping() {
+    check(
+        &[
+            (
+                "pipeline.yaml",
+                b"tasks:\n  - source: a.py\n    product: out/a.ipynb\n",
+            ),
+            ("env.yaml", b"- 1\n"),
+            (
+                "a.py",
+                b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = None\n\n# %%\nprint(1)\n",
+            ),
+        ],
+        &["inspect"],
+        &[],
+        "expected the env file to contain a mapping",
+    );
+}
+
+#[test]
+fn env_double_underscore() {
+    check(
+        &[
+            (
+                "pipeline.yaml",
+                b"tasks:\n  - source: a.py\n    product: out/a.ipynb\n",
+            ),
+            ("env.yaml", b"a__b: 1\n"),
+            (
+                "a.py",
+                b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = None\n\n# %%\nprint(1)\n",
+            ),
+        ],
+        &["inspect"],
+        &[],
+        "cannot contain '__'",
+    );
+}
+
+#[test]
+fn env_leading_underscore() {
+    check(
+        &[
+            (
+                "pipeline.yaml",
+                b"tasks:\n  - source: a.py\n    product: out/a.ipynb\n",
+            ),
+            ("env.yaml", b"_x: 1\n"),
+            (
+                "a.py",
+                b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = None\n\n# %%\nprint(1)\n",
+            ),
+        ],
+        &["inspect"],
+        &[],
+        "cannot start with '_'",
+    );
+}
+
+#[test]
+fn env_meta_key() {
+    check(
+        &[
+            (
+                "pipeline.yaml",
+                b"tasks:\n  - source: a.py\n    product: out/a.ipynb\n",
+            ),
+            ("env.yaml", b"meta:\n  other: 1\n"),
+            (
+                "a.py",
+                b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = None\n\n# %%\nprint(1)\n",
+            ),
+        ],
+        &["inspect"],
+        &[],
+        "only 'meta.import_from' is allowed",
+    );
+}
+
+#[test]
+fn env_filename_is_a_path() {
+    check(
+        &[
+            (
+                "pipeline.yaml",
+                b"tasks:\n  - source: a.py\n    product: out/a.ipynb\n",
+            ),
+            (
+                "a.py",
+                b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = None\n\n# %%\nprint(1)\n",
+            ),
+        ],
+        &["inspect"],
+        &[("PLOOMBER_ENV_FILENAME", "sub/env.yaml")],
+        "must be a filename, not a path",
+    );
+}
+
+#[test]
+fn env_filename_missing() {
+    check(
+        &[
+            (
+                "pipeline.yaml",
+                b"tasks:\n  - source: a.py\n    product: out/a.ipynb\n",
+            ),
+            (
+                "a.py",
+                b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = None\n\n# %%\nprint(1)\n",
+            ),
+        ],
+        &["inspect"],
+        &[("PLOOMBER_ENV_FILENAME", "env.prod.yaml")],
+        "no such file exists",
+    );
+}
+
+#[test]
+fn invalid_placeholder_syntax() {
+    check(
+        &[
+            (
+                "pipeline.yaml",
+                b"tasks:\n  - source: a.py\n    product: \"{{ a b }}/x.ipynb\"\n",
+            ),
+            ("env.yaml", b"a: 1\n"),
+            (
+                "a.py",
+                b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = None\n\n# %%\nprint(1)\n",
+            ),
+        ],
+        &["inspect"],
+        &[],
+        "invalid placeholder syntax",
+    );
+}
+
+#[test]
+fn class_typo() {
+    check(
+        &[
+            (
+                "pipeline.yaml",
+                b"tasks:\n  - source: a.py\n    class: NotebookRuner\n    product: out/a.ipynb\n",
+            ),
+            (
+                "a.py",
+                b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = None\n\n# %%\nprint(1)\n",
+            ),
+        ],
+        &["inspect"],
+        &[],
+        "Did you mean 'NotebookRunner'",
+    );
+}
+
+#[test]
+fn unknown_task_key() {
+    check(
+        &[
+            (
+                "pipeline.yaml",
+                b"tasks:\n  - source: a.py\n    product: out/a.ipynb\n    param:\n      n: 1\n",
+            ),
+            (
+                "a.py",
+                b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = None\n\n# %%\nprint(1)\n",
+            ),
+        ],
+        &["inspect"],
+        &[],
+        "unexpected keyword argument 'param'",
+    );
+}
+
+#[test]
+fn missing_product() {
+    check(
+        &[
+            ("pipeline.yaml", b"tasks:\n  - source: a.py\n"),
+            (
+                "a.py",
+                b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = None\n\n# %%\nprint(1)\n",
+            ),
+        ],
+        &["inspect"],
+        &[],
+        "Missing keys: 'product'",
+    );
+}
+
+#[test]
+fn missing_source() {
+    check(
+        &[(
+            "pipeline.yaml",
+            b"tasks:\n  - source: scripts/transfrom.py\n    product: out/t.ipynb\n",
+        )],
+        &["inspect"],
+        &[],
+        "scripts/transfrom.py",
+    );
+}
+
+#[test]
+fn source_is_a_folder() {
+    check(
+        &[
+            (
+                "pipeline.yaml",
+                b"tasks:\n  - source: a.py\n    product: out/a.ipynb\n",
+            ),
+            ("a.py/x", b"x"),
+        ],
+        &["inspect"],
+        &[],
+        "is a folder, not a file",
+    );
+}
+
+#[test]
+fn invalid_extension() {
+    check(
+        &[
+            (
+                "pipeline.yaml",
+                b"tasks:\n  - source: notes/readme.txt\n    product: out/r.ipynb\n",
+            ),
+            ("notes/readme.txt", b"x\n"),
+        ],
+        &["inspect"],
+        &[],
+        "invalid extension '.txt'",
+    );
+}
+
+#[test]
+fn product_extension_typo() {
+    check(
+        &[
+            (
+                "pipeline.yaml",
+                b"tasks:\n  - source: q.sql\n    product: out/users.cvs\n",
+            ),
+            ("q.sql", b"SELECT 1\n"),
+        ],
+        &["inspect"],
+        &[],
+        "Did you mean: '.csv'",
+    );
+}
+
+#[test]
+fn missing_nb_key() {
+    check(&[("pipeline.yaml", b"tasks:\n  - source: a.py\n    product:\n      notebook: out/a.ipynb\n      data: out/a.csv\n"), ("a.py", b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = None\n\n# %%\nprint(1)\n")], &["inspect"], &[], "Missing key 'nb' in product");
+}
+
+#[test]
+fn grid_without_name() {
+    check(
+        &[
+            (
+                "pipeline.yaml",
+                b"tasks:\n  - source: a.py\n    product: out/a.ipynb\n    grid:\n      x: [1, 2]\n",
+            ),
+            (
+                "a.py",
+                b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = None\n\n# %%\nprint(1)\n",
+            ),
+        ],
+        &["inspect"],
+        &[],
+        "tasks with 'grid' must have a 'name'",
+    );
+}
+
+#[test]
+fn grid_params_overlap() {
+    check(&[("pipeline.yaml", b"tasks:\n  - source: a.py\n    name: fit-\n    product: out/a.ipynb\n    grid:\n      alpha: [1, 2]\n    params:\n      alpha: 3\n"), ("a.py", b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = None\n\n# %%\nprint(1)\n")], &["inspect"], &[], "'grid' and 'params' have overlapping keys: 'alpha'");
+}
+
+#[test]
+fn grid_not_a_mapping() {
+    check(&[("pipeline.yaml", b"tasks:\n  - source: a.py\n    name: fit-\n    product: out/a.ipynb\n    grid: 3\n"), ("a.py", b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = None\n\n# %%\nprint(1)\n")], &["inspect"], &[], "'grid' must be a mapping or a list of mappings");
+}
+
+#[test]
+fn params_upstream_key() {
+    check(&[("pipeline.yaml", b"tasks:\n  - source: a.py\n    product: out/a.ipynb\n    params:\n      upstream: [x]\n"), ("a.py", b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = None\n\n# %%\nprint(1)\n")], &["inspect"], &[], "cannot be initialized with an \"upstream\" key");
+}
+
+#[test]
+fn static_analysis_invalid() {
+    check(
+        &[
+            (
+                "pipeline.yaml",
+                b"tasks:\n  - source: a.py\n    product: out/a.ipynb\n    static_analysis: off\n",
+            ),
+            (
+                "a.py",
+                b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = None\n\n# %%\nprint(1)\n",
+            ),
+        ],
+        &["inspect"],
+        &[],
+        "not a valid 'static_analysis' value",
+    );
+}
+
+#[test]
+fn params_cell_missing_product() {
+    check(
+        &[
+            (
+                "pipeline.yaml",
+                b"meta:\n  extract_product: true\ntasks:\n  - source: a.py\n",
+            ),
+            (
+                "a.py",
+                b"# %% tags=[\"parameters\"]\nupstream = None\n\n# %%\nprint(1)\n",
+            ),
+        ],
+        &["inspect"],
+        &[],
+        "product",
+    );
+}
+
+#[test]
+fn params_cell_last() {
+    check(
+        &[
+            (
+                "pipeline.yaml",
+                b"tasks:\n  - source: a.py\n    product: out/a.ipynb\n",
+            ),
+            (
+                "a.py",
+                b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = None\n",
+            ),
+        ],
+        &["inspect"],
+        &[],
+        "the last cell in the script is the parameters cell",
+    );
+}
+
+#[test]
+fn params_cell_syntax_error() {
+    check(
+        &[
+            (
+                "pipeline.yaml",
+                b"tasks:\n  - source: a.py\n    product: out/a.ipynb\n",
+            ),
+            (
+                "a.py",
+                b"# %% tags=[\"parameters\"]\nupstream = ['a'\nproduct = None\n\n# %%\nprint(1)\n",
+            ),
+        ],
+        &["inspect"],
+        &[],
+        "Could not parse a valid 'upstream' variable",
+    );
+}
+
+#[test]
+fn upstream_string() {
+    check(&[("pipeline.yaml", b"tasks:\n  - source: a.py\n    product: out/a.ipynb\n  - source: b.py\n    product: out/b.ipynb\n"), ("a.py", b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = None\n\n# %%\nprint(1)\n"), ("b.py", b"# %% tags=[\"parameters\"]\nupstream = 'a'\nproduct = None\n\n# %%\nprint(1)\n")], &["inspect"], &[], "not a valid type");
+}
+
+#[test]
+fn python_too_deep() {
+    check(&[("pipeline.yaml", b"tasks:\n  - source: a.py\n    product: out/a.ipynb\n"), ("a.py", b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = --------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------1\n\n# %%\nprint(1)\n")], &["inspect"], &[], "nested more than 200 levels");
+}
+
+#[test]
+fn r_cell_c_vector() {
+    check(&[("pipeline.yaml", b"tasks:\n  - source: a.R\n    product: out/a.ipynb\n  - source: b.R\n    product: out/b.ipynb\n"), ("a.R", b"# %% tags=[\"parameters\"]\nupstream <- NULL\nproduct <- NULL\n\n# %%\nprint(1)\n"), ("b.R", b"# %% tags=[\"parameters\"]\nupstream <- c(\"a\")\nproduct <- NULL\n\n# %%\nprint(1)\n")], &["inspect"], &[], "Variables should be assigned to values of type list");
+}
+
+#[test]
+fn sqlscript_without_product() {
+    check(
+        &[
+            (
+                "pipeline.yaml",
+                b"tasks:\n  - source: q.sql\n    product: [s, t, table]\n    client: db.get\n",
+            ),
+            ("q.sql", b"SELECT 1\n"),
+        ],
+        &["inspect"],
+        &[],
+        "The {{product}} placeholder is required",
+    );
+}
+
+#[test]
+fn shellscript_without_product() {
+    check(
+        &[
+            (
+                "pipeline.yaml",
+                b"tasks:\n  - source: run.sh\n    product: out/x.txt\n",
+            ),
+            ("run.sh", b"echo hi\n"),
+        ],
+        &["inspect"],
+        &[],
+        "ShellScript must include {{product}}",
+    );
+}
+
+#[test]
+fn template_syntax_error() {
+    check(
+        &[
+            (
+                "pipeline.yaml",
+                b"tasks:\n  - source: q.sql\n    product: [s, t, table]\n    client: db.get\n",
+            ),
+            (
+                "q.sql",
+                b"CREATE TABLE {{product}} AS SELECT {{ upstream[ }}\n",
+            ),
+        ],
+        &["inspect"],
+        &[],
+        "invalid Jinja template",
+    );
+}
+
+#[test]
+fn function_not_defined() {
+    check(
+        &[
+            (
+                "pipeline.yaml",
+                b"tasks:\n  - source: fns.transfrom\n    product: out/t.csv\n",
+            ),
+            ("fns.py", b"def transform(product):\n    pass\n"),
+        ],
+        &["inspect"],
+        &[],
+        "to define a function named 'transfrom'",
+    );
+}
+
+#[test]
+fn module_not_found() {
+    check(
+        &[(
+            "pipeline.yaml",
+            b"tasks:\n  - source: pipelines.fns.f\n    product: out/t.csv\n",
+        )],
+        &["inspect"],
+        &[],
+        "Module 'pipelines' does not exist",
+    );
+}
+
+#[test]
+fn function_from_import() {
+    check(
+        &[
+            (
+                "pipeline.yaml",
+                b"tasks:\n  - source: etl.extract\n    product: out/raw.csv\n",
+            ),
+            ("etl.py", b"from helpers import extract\n"),
+            ("helpers.py", b"def extract(product):\n    pass\n"),
+        ],
+        &["inspect"],
+        &[],
+        "definitions from import statements are not supported",
+    );
+}
+
+#[test]
+fn extract_product_with_key() {
+    check(&[("pipeline.yaml", b"meta:\n  extract_product: true\ntasks:\n  - source: a.py\n    product: out/a.ipynb\n"), ("a.py", b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = 'out/a.ipynb'\n\n# %%\nprint(1)\n")], &["inspect"], &[], "tasks should not have a \"product\" key");
+}
+
+#[test]
+fn upstream_key_with_extraction() {
+    check(
+        &[
+            (
+                "pipeline.yaml",
+                b"tasks:\n  - source: a.py\n    product: out/a.ipynb\n    upstream: [x]\n",
+            ),
+            (
+                "a.py",
+                b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = None\n\n# %%\nprint(1)\n",
+            ),
+        ],
+        &["inspect"],
+        &[],
+        "tasks should not have an \"upstream\" key",
+    );
+}
+
+#[test]
+fn unknown_upstream() {
+    check(&[("pipeline.yaml", b"tasks:\n  - source: a.py\n    product: out/a.ipynb\n"), ("a.py", b"# %% tags=[\"parameters\"]\nupstream = ['laod']\nproduct = None\n\n# %%\nprint(1)\n")], &["inspect"], &[], "has an upstream dependency 'laod', but such task doesn't exist");
+}
+
+#[test]
+fn cycle() {
+    check(&[("pipeline.yaml", b"tasks:\n  - source: a.py\n    product: out/a.ipynb\n  - source: b.py\n    product: out/b.ipynb\n"), ("a.py", b"# %% tags=[\"parameters\"]\nupstream = ['b']\nproduct = None\n\n# %%\nprint(1)\n"), ("b.py", b"# %% tags=[\"parameters\"]\nupstream = ['a']\nproduct = None\n\n# %%\nprint(1)\n")], &["inspect"], &[], "contains cycles");
+}
+
+#[test]
+fn duplicate_task_name() {
+    check(&[("pipeline.yaml", b"tasks:\n  - source: a.py\n    product: out/a.ipynb\n  - source: a.py\n    product: out/b.ipynb\n"), ("a.py", b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = None\n\n# %%\nprint(1)\n")], &["inspect"], &[], "DAG already has a task with name 'a'");
+}
+
+#[test]
+fn duplicate_product() {
+    check(&[("pipeline.yaml", b"tasks:\n  - source: a.py\n    product: out/a.ipynb\n  - source: b.py\n    product: out/a.ipynb\n"), ("a.py", b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = None\n\n# %%\nprint(1)\n"), ("b.py", b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = None\n\n# %%\nprint(1)\n")], &["inspect"], &[], "unique products");
+}
+
+#[test]
+fn task_not_in_pipeline() {
+    check(
+        &[
+            (
+                "pipeline.yaml",
+                b"tasks:\n  - source: a.py\n    product: out/a.ipynb\n",
+            ),
+            (
+                "a.py",
+                b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = None\n\n# %%\nprint(1)\n",
+            ),
+            ("environment.yml", b"name: p\ndependencies: [pip]\n"),
+        ],
+        &[
+            "export",
+            "--backend",
+            "argo",
+            "--storage",
+            "nfs",
+            "--task",
+            "nope",
+        ],
+        &[],
+        "'nope' is not a task of this pipeline",
+    );
+}
+
+#[test]
+fn argo_needs_environment_yml() {
+    check(
+        &[
+            (
+                "pipeline.yaml",
+                b"tasks:\n  - source: a.py\n    product: out/a.ipynb\n",
+            ),
+            (
+                "a.py",
+                b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = None\n\n# %%\nprint(1)\n",
+            ),
+        ],
+        &["export", "--backend", "argo", "--storage", "nfs"],
+        &[],
+        "environment.yml",
+    );
+}
+
+#[test]
+fn argo_unknown_storage() {
+    check(
+        &[
+            (
+                "pipeline.yaml",
+                b"tasks:\n  - source: a.py\n    product: out/a.ipynb\n",
+            ),
+            (
+                "a.py",
+                b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = None\n\n# %%\nprint(1)\n",
+            ),
+            ("environment.yml", b"name: p\ndependencies: [pip]\n"),
+        ],
+        &["export", "--backend", "argo", "--storage", "floppy"],
+        &[],
+        "floppy",
+    );
+}
+
+#[test]
+fn unknown_backend() {
+    check(
+        &[
+            (
+                "pipeline.yaml",
+                b"tasks:\n  - source: a.py\n    product: out/a.ipynb\n",
+            ),
+            (
+                "a.py",
+                b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = None\n\n# %%\nprint(1)\n",
+            ),
+        ],
+        &["export", "--backend", "kubernetes-nope"],
+        &[],
+        "'kubernetes-nope' is not a backend this binary knows",
+    );
+}
+
+#[test]
+fn missing_target_section() {
+    check(
+        &[
+            (
+                "pipeline.yaml",
+                b"tasks:\n  - source: a.py\n    product: out/a.ipynb\n",
+            ),
+            (
+                "a.py",
+                b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = None\n\n# %%\nprint(1)\n",
+            ),
+            ("soopervisor.yaml", b"other:\n  backend: argo\n"),
+        ],
+        &["export", "training"],
+        &[],
+        "missing 'training' section",
+    );
+}
+
+#[test]
+fn no_soopervisor_yaml() {
+    check(
+        &[
+            (
+                "pipeline.yaml",
+                b"tasks:\n  - source: a.py\n    product: out/a.ipynb\n",
+            ),
+            (
+                "a.py",
+                b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = None\n\n# %%\nprint(1)\n",
+            ),
+        ],
+        &["export", "training"],
+        &[],
+        "soopervisor.yaml",
+    );
+}
+
+#[test]
+fn section_without_backend() {
+    check(
+        &[
+            (
+                "pipeline.yaml",
+                b"tasks:\n  - source: a.py\n    product: out/a.ipynb\n",
+            ),
+            (
+                "a.py",
+                b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = None\n\n# %%\nprint(1)\n",
+            ),
+            ("soopervisor.yaml", b"training:\n  storage: nfs\n"),
+        ],
+        &["export", "training"],
+        &[],
+        "the section has no 'backend' key",
+    );
+}
+
+#[test]
+fn invalid_backend_settings() {
+    check(
+        &[
+            (
+                "pipeline.yaml",
+                b"tasks:\n  - source: a.py\n    product: out/a.ipynb\n",
+            ),
+            (
+                "a.py",
+                b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = None\n\n# %%\nprint(1)\n",
+            ),
+            (
+                "soopervisor.yaml",
+                b"training:\n  backend: argo\n  colour: blue\n",
+            ),
+        ],
+        &["export", "training"],
+        &[],
+        "invalid settings for the argo backend",
+    );
+}
+
+#[test]
+fn output_dash_with_several_files() {
+    check(
+        &[
+            (
+                "pipeline.yaml",
+                b"tasks:\n  - source: a.py\n    product: out/a.ipynb\n",
+            ),
+            (
+                "a.py",
+                b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = None\n\n# %%\nprint(1)\n",
+            ),
+        ],
+        &["export", "--backend", "slurm", "--output", "-"],
+        &[],
+        "--output - prints one file, but this backend writes several",
+    );
+}
+
+#[test]
+fn add_existing_target() {
+    check(
+        &[
+            (
+                "pipeline.yaml",
+                b"tasks:\n  - source: a.py\n    product: out/a.ipynb\n",
+            ),
+            (
+                "a.py",
+                b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = None\n\n# %%\nprint(1)\n",
+            ),
+            ("soopervisor.yaml", b"training:\n  backend: argo\n"),
+        ],
+        &["add", "training", "--backend", "argo"],
+        &[],
+        "a 'training' section already exists",
+    );
+}
+
+#[test]
+fn add_invalid_target_name() {
+    check(
+        &[
+            (
+                "pipeline.yaml",
+                b"tasks:\n  - source: a.py\n    product: out/a.ipynb\n",
+            ),
+            (
+                "a.py",
+                b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = None\n\n# %%\nprint(1)\n",
+            ),
+        ],
+        &["add", "../x", "--backend", "argo"],
+        &[],
+        "is not a valid target name",
+    );
+}
+
+/// Every (test, phrase) pair above, for the documentation check.
+const ENTRIES: &[(&str, &str)] = &[
+    ("no_pipeline_found", "unable to find a pipeline"),
+    (
+        "entry_point_missing",
+        "the entry point 'nope.yaml' does not exist",
+    ),
+    ("entry_point_factory", "a dotted path to a factory function"),
+    ("entry_point_module_path", "a module path (package::file)"),
+    (
+        "entry_point_env_var_with_folder",
+        "must be a filename and not contain any directory components",
+    ),
+    ("directory_missing", "no such folder"),
+    (
+        "setup_cfg_entry_point_missing",
+        "setup.cfg sets entry-point",
+    ),
+    (
+        "pattern_invalid_extension",
+        "cannot instantiate DAGSpec from files with invalid extensions",
+    ),
+    ("pattern_matches_nothing", "matches no script or notebook"),
+    ("spec_is_a_folder", "expected a file but found a folder"),
+    ("spec_not_utf8", "the file is not valid UTF-8 text"),
+    ("source_not_utf8", "the file is not valid UTF-8 text"),
+    ("invalid_yaml", "Got invalid YAML"),
+    (
+        "unquoted_placeholder",
+        "Make sure values are enclosed in parentheses",
+    ),
+    ("yaml_alias_bomb", "alias bomb"),
+    ("yaml_too_deep", "invalid YAML"),
+    ("yaml_unsafe_tag", "is not supported by safe YAML loading"),
+    ("spec_not_a_mapping", "expected the spec to be a mapping"),
+    ("tasks_missing", "Missing \"tasks\" key"),
+    (
+        "tasks_not_a_list",
+        "Expected 'tasks' in the dag spec to contain a list",
+    ),
+    (
+        "unknown_top_level_key",
+        "the following keys aren't valid: 'metadata'",
+    ),
+    (
+        "unknown_meta_key",
+        "the following keys aren't valid: 'extract_upstreams'",
+    ),
+    ("meta_not_a_mapping", "'meta' must be a mapping"),
+    ("meta_flag_not_boolean", "must be true or false"),
+    ("location_factory", "location"),
+    ("import_tasks_from_missing", "which does not exist"),
+    (
+        "executor_invalid",
+        "\"executor\" must be \"serial\", \"parallel\", or a dotted path",
+    ),
+    ("undefined_placeholder", "{{output_dir}}"),
+    (
+        "env_forward_reference",
+        "Undeclared value for placeholder 'out_dir'",
+    ),
+    ("env_yml_extension", "Change the extension to .yaml"),
+    (
+        "env_not_a_mapping",
+        "expected the env file to contain a mapping",
+    ),
+    ("env_double_underscore", "cannot contain '__'"),
+    ("env_leading_underscore", "cannot start with '_'"),
+    ("env_meta_key", "only 'meta.import_from' is allowed"),
+    ("env_filename_is_a_path", "must be a filename, not a path"),
+    ("env_filename_missing", "no such file exists"),
+    ("invalid_placeholder_syntax", "invalid placeholder syntax"),
+    ("class_typo", "Did you mean 'NotebookRunner'"),
+    ("unknown_task_key", "unexpected keyword argument 'param'"),
+    ("missing_product", "Missing keys: 'product'"),
+    ("missing_source", "scripts/transfrom.py"),
+    ("source_is_a_folder", "is a folder, not a file"),
+    ("invalid_extension", "invalid extension '.txt'"),
+    ("product_extension_typo", "Did you mean: '.csv'"),
+    ("missing_nb_key", "Missing key 'nb' in product"),
+    ("grid_without_name", "tasks with 'grid' must have a 'name'"),
+    (
+        "grid_params_overlap",
+        "'grid' and 'params' have overlapping keys: 'alpha'",
+    ),
+    (
+        "grid_not_a_mapping",
+        "'grid' must be a mapping or a list of mappings",
+    ),
+    (
+        "params_upstream_key",
+        "cannot be initialized with an \"upstream\" key",
+    ),
+    (
+        "static_analysis_invalid",
+        "not a valid 'static_analysis' value",
+    ),
+    ("params_cell_missing_product", "product"),
+    (
+        "params_cell_last",
+        "the last cell in the script is the parameters cell",
+    ),
+    (
+        "params_cell_syntax_error",
+        "Could not parse a valid 'upstream' variable",
+    ),
+    ("upstream_string", "not a valid type"),
+    ("python_too_deep", "nested more than 200 levels"),
+    (
+        "r_cell_c_vector",
+        "Variables should be assigned to values of type list",
+    ),
+    (
+        "sqlscript_without_product",
+        "The {{product}} placeholder is required",
+    ),
+    (
+        "shellscript_without_product",
+        "ShellScript must include {{product}}",
+    ),
+    ("template_syntax_error", "invalid Jinja template"),
+    (
+        "function_not_defined",
+        "to define a function named 'transfrom'",
+    ),
+    ("module_not_found", "Module 'pipelines' does not exist"),
+    (
+        "function_from_import",
+        "definitions from import statements are not supported",
+    ),
+    (
+        "extract_product_with_key",
+        "tasks should not have a \"product\" key",
+    ),
+    (
+        "upstream_key_with_extraction",
+        "tasks should not have an \"upstream\" key",
+    ),
+    (
+        "unknown_upstream",
+        "has an upstream dependency 'laod', but such task doesn't exist",
+    ),
+    ("cycle", "contains cycles"),
+    (
+        "duplicate_task_name",
+        "DAG already has a task with name 'a'",
+    ),
+    ("duplicate_product", "unique products"),
+    (
+        "task_not_in_pipeline",
+        "'nope' is not a task of this pipeline",
+    ),
+    ("argo_needs_environment_yml", "environment.yml"),
+    ("argo_unknown_storage", "floppy"),
+    (
+        "unknown_backend",
+        "'kubernetes-nope' is not a backend this binary knows",
+    ),
+    ("missing_target_section", "missing 'training' section"),
+    ("no_soopervisor_yaml", "soopervisor.yaml"),
+    (
+        "section_without_backend",
+        "the section has no 'backend' key",
+    ),
+    (
+        "invalid_backend_settings",
+        "invalid settings for the argo backend",
+    ),
+    (
+        "output_dash_with_several_files",
+        "--output - prints one file, but this backend writes several",
+    ),
+    ("add_existing_target", "a 'training' section already exists"),
+    ("add_invalid_target_name", "is not a valid target name"),
+];
+
+#[test]
+fn every_entry_is_documented() {
+    let doc = std::fs::read_to_string(common::repo().join("docs/errors.md")).unwrap();
+    for (test, phrase) in ENTRIES {
+        let marker = format!("`error_catalog::{test}`");
+        let at = doc
+            .find(&marker)
+            .unwrap_or_else(|| panic!("docs/errors.md does not name the test {test}"));
+        // the entry's message phrase is documented in the same section as its test
+        let section_start = doc[..at].rfind("\n### ").unwrap_or(0);
+        let section_end = doc[at..].find("\n### ").map_or(doc.len(), |e| at + e);
+        assert!(
+            doc[section_start..section_end].contains(phrase),
+            "docs/errors.md: the entry for {test} does not quote '{phrase}'"
+        );
+    }
+    let tests: Vec<&str> = ENTRIES.iter().map(|(t, _)| *t).collect();
+    for (i, _) in doc.match_indices("`error_catalog::") {
+        let name = doc[i + 16..].split('`').next().unwrap();
+        assert!(
+            tests.contains(&name),
+            "docs/errors.md names a test that does not exist: {name}"
+        );
+    }
+}
