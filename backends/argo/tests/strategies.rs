@@ -778,3 +778,33 @@ fn image_code_writes_a_dockerfile_and_build_script_without_running_docker() {
         );
     }
 }
+
+#[test]
+fn a_ploomber_file_client_moves_the_products_instead_of_artifacts() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = project_plan(dir.path(), "git");
+    std::fs::write(
+        dir.path().join("pipeline.yaml"),
+        "clients:\n  File: clients.get_s3\ntasks: []\n",
+    )
+    .unwrap();
+    let cfg = cfg("fetch", "git", "conda");
+    let warnings = cfg.check(&plan).unwrap();
+    assert!(
+        warnings.iter().any(|w| w.message.contains("File client")),
+        "{warnings:?}"
+    );
+    let v = workflow(&export_yaml(&cfg, &plan).0);
+    let text = serde_json::to_string(&v).unwrap();
+    assert!(!text.contains("outputs"), "artifacts declared: {text}");
+    // one shared template: nothing differs between tasks
+    assert_eq!(v["spec"]["templates"].as_array().unwrap().len(), 2);
+    // unless told to ignore the client
+    let ignore: ArgoConfig = serde_json::from_value(json!({
+        "storage": {"kind": "fetch", "ignore_file_client": true},
+        "code": code_cfg("git"),
+    }))
+    .unwrap();
+    let v = workflow(&export_yaml(&ignore, &plan).0);
+    assert_eq!(v["spec"]["templates"].as_array().unwrap().len(), 5);
+}
