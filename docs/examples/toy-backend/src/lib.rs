@@ -191,7 +191,8 @@ impl BackendConfig for ToyConfig {
                 executable: false,
             }],
             next_steps: vec![format!("cat {}", shell::quote(&shown))],
-            warnings: Vec::new(),
+            // Leaves room for fields a later core may add to `Export`.
+            ..Export::default()
         })
     }
 
