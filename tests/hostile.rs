@@ -364,16 +364,33 @@ fn a_folder_loop_under_the_project_is_harmless() {
     assert!(out.status.success(), "{}", stderr(&out));
 }
 
-/// Known bug (reported): a `**` pattern entry point walks symlinked folder loops
-/// through the `glob` crate, which follows symlinks; two loops make 2^40 paths.
+/// Regression: a `**` pattern entry point walked symlinked folder loops through the
+/// `glob` crate, which follows symlinks; two loops made 2^40 paths (a hang). Now the
+/// loop is found first and named.
 #[test]
-#[ignore = "bug: core/src/project/mod.rs load_files: glob ** follows symlink loops (hang)"]
-fn a_pattern_entry_point_over_a_folder_loop_ends() {
+fn a_pattern_entry_point_over_a_folder_loop_is_refused() {
     let p = Project::new(&[("a.py", PARAMS_CELL.as_bytes())]);
     symlink(".", p.path("loop")).unwrap();
     symlink(".", p.path("again")).unwrap();
     let out = p.run(&["inspect", "-e", "**/*.py"]);
-    assert!(out.status.code().is_some(), "{}", stderr(&out));
+    assert_clean_failure(&out, "symlink back into a folder", "proj/");
+    let err = stderr(&out);
+    assert!(
+        err.contains("proj/loop") || err.contains("proj/again"),
+        "{err}"
+    );
+    // without a loop, the same pattern works
+    let cell = |name: &str| {
+        format!("# %% tags=[\"parameters\"]\nupstream = None\nproduct = 'out/{name}.ipynb'\n# %%\nprint(1)\n")
+    };
+    let p = Project::new(&[
+        ("a.py", cell("a").as_bytes()),
+        ("sub/b.py", cell("b").as_bytes()),
+    ]);
+    let out = p.run(&["inspect", "-e", "**/*.py", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["tasks"].as_object().unwrap().len(), 2, "{v}");
 }
 
 #[test]

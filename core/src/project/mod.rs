@@ -191,6 +191,38 @@ fn finish(spec: spec::Spec, root: PathBuf, cwd: &Path, spec_dir: PathBuf) -> Use
     })
 }
 
+/// A `**` pattern follows symlinked folders (as Python's glob does), so a symlink back
+/// into a searched folder makes that walk endless (two such links: 2^40 paths before
+/// the kernel's limit). Walks the folders below the pattern's literal prefix once,
+/// following symlinks, and returns the first symlink that leads to a folder already
+/// searched.
+fn repeated_folder(pattern: &str) -> Option<PathBuf> {
+    let base: PathBuf = Path::new(pattern)
+        .components()
+        .take_while(|c| !c.as_os_str().to_string_lossy().contains(['*', '?', '[']))
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    let mut stack = vec![base];
+    while let Some(dir) = stack.pop() {
+        let Ok(real) = std::fs::canonicalize(&dir) else {
+            continue;
+        };
+        if !seen.insert(real) {
+            return Some(dir);
+        }
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            }
+        }
+    }
+    None
+}
+
 /// `DAGSpec.from_directory` / `from_files` (§2.3): one task per script or notebook,
 /// products and upstream extracted from the sources; no env.
 fn load_files(cwd: &Path, dir: &Path, pattern: Option<&str>) -> UserResult<Project> {
@@ -198,6 +230,15 @@ fn load_files(cwd: &Path, dir: &Path, pattern: Option<&str>) -> UserResult<Proje
     let mut files: Vec<PathBuf> = match pattern {
         Some(p) => {
             let full = cwd.join(p).display().to_string();
+            if p.contains("**") {
+                if let Some(link) = repeated_folder(&full) {
+                    return Err(UserError::new(format!(
+                        "the pattern '{p}' would follow a symlink back into a folder it already searched"
+                    ))
+                    .in_file(&link)
+                    .with_hint("remove the symlink loop, or use a pattern without ** that does not descend into it"));
+                }
+            }
             glob::glob(&full)
                 .map_err(|e| UserError::new(format!("invalid pattern '{p}': {e}")))?
                 .filter_map(|r| r.ok())
