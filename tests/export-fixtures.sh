@@ -22,6 +22,8 @@ export_one() { # name dir [extra args...]
 
 for dir in "$repo"/tests/fixtures/*/; do
   name=$(basename "$dir")
+  # Fixtures that cannot be exported (tests/export_argo.rs checks their error).
+  [ -f "$repo/tests/expected/$name.export-error" ] && continue
   args=()
   if [ -f "$repo/tests/expected/$name.args" ]; then read -r -a args < "$repo/tests/expected/$name.args"; fi
   export_one "$name" "$dir" "${args[@]}"

@@ -31,7 +31,7 @@ fn copy_fixture(name: &str, parent: &Path) -> std::path::PathBuf {
 
 #[test]
 fn exports_are_deterministic_wherever_the_project_sits() {
-    for name in fixture_names(&fixtures()) {
+    for name in exportable_fixtures() {
         let a = tempfile::tempdir().unwrap();
         let b = tempfile::tempdir().unwrap();
         let deeper = b.path().join("some/deeper/place");
@@ -56,7 +56,7 @@ fn exports_are_deterministic_wherever_the_project_sits() {
 
 #[test]
 fn export_writes_only_argo_yaml_and_never_touches_sources() {
-    for name in fixture_names(&fixtures()) {
+    for name in exportable_fixtures() {
         let tmp = tempfile::tempdir().unwrap();
         let p = copy_fixture(&name, tmp.path());
         let before = snapshot_tree(&p);
@@ -94,7 +94,7 @@ fn export_writes_only_argo_yaml_and_never_touches_sources() {
 /// Each DAG task's dependencies equal the inferred upstream (checked on JSON output).
 #[test]
 fn dependencies_equal_the_inferred_dag() {
-    for name in fixture_names(&fixtures()) {
+    for name in exportable_fixtures() {
         let dir = fixtures().join(&name);
         let extra = fixture_args(&name);
         let mut inspect_args = vec!["inspect", "--format", "json"];
@@ -190,4 +190,26 @@ fn snapshots_of_every_mode() {
             insta::assert_snapshot!(format!("{name}-{mode}"), spec);
         }
     }
+}
+
+/// Fixtures Ploomber loads but that cannot run on a shared disk fail with a clear
+/// error, and nothing is written.
+#[test]
+fn unexportable_fixtures_fail_clearly_and_write_nothing() {
+    let mut checked = 0;
+    for name in fixture_names(&fixtures()) {
+        let Some(phrase) = export_error(&name) else {
+            continue;
+        };
+        let tmp = tempfile::tempdir().unwrap();
+        let p = copy_fixture(&name, tmp.path());
+        let before = snapshot_tree(&p);
+        let out = run(&p, &["export", "--mode", "force"]);
+        assert_eq!(out.status.code(), Some(1), "{name}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(&phrase), "{name}: {err}");
+        assert_eq!(before, snapshot_tree(&p), "{name}: something was written");
+        checked += 1;
+    }
+    assert!(checked >= 1);
 }

@@ -90,3 +90,19 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// The phrase an export of this fixture must fail with, when the fixture is one that
+/// Ploomber loads but that cannot be exported (tests/expected/<name>.export-error).
+pub fn export_error(name: &str) -> Option<String> {
+    std::fs::read_to_string(expected().join(format!("{name}.export-error")))
+        .ok()
+        .map(|s| s.lines().next().unwrap_or("").trim().to_string())
+}
+
+/// Fixtures that export cleanly (every fixture without an `.export-error` file).
+pub fn exportable_fixtures() -> Vec<String> {
+    fixture_names(&fixtures())
+        .into_iter()
+        .filter(|n| export_error(n).is_none())
+        .collect()
+}

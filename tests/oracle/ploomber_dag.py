@@ -74,6 +74,13 @@ def load_dag(root, entry_point=None, env=None, render=False):
         kwargs["env"] = env
     spec = DAGSpec(entry_point, **kwargs)
     dag = spec.to_dag()
+    # Paths are reported relative to Ploomber's project root (the spec's folder, or
+    # the setup.py folder of a packaged layout), as the conformance suite does.
+    try:
+        dag._oracle_project_root = Path(default.find_root_recursively(
+            starting_dir=spec._parent_path, filename=spec._path.name)).resolve()
+    except Exception:
+        dag._oracle_project_root = Path(spec._parent_path).resolve()
     if render:
         dag.render(force=True)
     else:
@@ -169,7 +176,7 @@ def main(argv=None):
             warnings.simplefilter("ignore")
             dag = load_dag(root, args.entry_point,
                            parse_env_overrides(args.env), args.render)
-            out = describe(dag, root)
+            out = describe(dag, getattr(dag, "_oracle_project_root", root))
     finally:
         os.chdir("/")
         shutil.rmtree(tmp, ignore_errors=True)

@@ -215,6 +215,38 @@ fn declare(
         None => infer_class(raw, source_str, source_node.line, product_node)?,
     };
 
+    // Hooks, clients and serializers are dotted path specs: a string or a mapping
+    // with `dotted_path`; anything else (null included) fails in Ploomber at load.
+    for key in [
+        "on_render",
+        "on_finish",
+        "on_failure",
+        "serializer",
+        "unserializer",
+        "client",
+        "product_client",
+    ] {
+        if let Some(v) = node.get(key) {
+            let ok = match &v.value {
+                Value::Str(s) => s.contains('.'),
+                Value::Map(_) => v.get("dotted_path").and_then(|d| d.as_str()).is_some(),
+                _ => false,
+            };
+            if !ok {
+                return Err(err(
+                    raw,
+                    v.line,
+                    format!(
+                        "'{key}' must be a dotted path spec (module.function, or a mapping with dotted_path), got {} (type: {})",
+                        v.value.python_repr(),
+                        v.type_name()
+                    ),
+                )
+                .with_hint(format!("write {key}: my_module.my_function, or remove the key")));
+            }
+        }
+    }
+
     // Unknown keys fail at construction in Ploomber.
     let allowed = class_keys(&class).unwrap_or(&[]);
     for (k, v) in entries {

@@ -82,23 +82,11 @@ impl StorageStrategy for Nfs {
     }
 
     fn check(&self, plan: &Plan) -> UserResult<Vec<Warning>> {
-        // with the code on the disk too, Ploomber resolves such paths itself; they
-        // only break when they leave the mounted folder, which we cannot see from
-        // here: a warning (the composer refuses them when products are copied)
-        Ok(require_products_inside_root(plan)
-            .err()
-            .map(|e| {
-                let mut w = Warning::new(format!(
-                    "{} (unless that folder is on the volume too)",
-                    e.message
-                ));
-                if let Some(f) = e.file {
-                    w = w.in_file(f);
-                }
-                w
-            })
-            .into_iter()
-            .collect())
+        // Pods mount only the project folder of the volume: a product outside it
+        // (`../x.csv`) lands in the pod's own filesystem and is lost to its
+        // downstream tasks, so it is refused with the explanation.
+        require_products_inside_root(plan)?;
+        Ok(Vec::new())
     }
 
     fn contribute(&self, plan: &Plan, ctx: &TaskContext<'_>) -> Contribution {
