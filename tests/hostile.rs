@@ -719,6 +719,17 @@ fn injected_names_stay_data_in_the_argo_pod_script() {
     let yaml: Value =
         serde_yaml::from_str(&std::fs::read_to_string(p.path("spec.yaml")).unwrap()).unwrap();
     assert_eq!(yaml, spec, "YAML and JSON exports differ");
+    // and reads the same under YAML 1.1 rules (Argo's go-yaml v2, kubectl)
+    let yaml11 = soopervisor_core::project::yaml::parse(
+        &std::fs::read_to_string(p.path("spec.yaml")).unwrap(),
+    )
+    .unwrap()
+    .value
+    .to_json();
+    assert_eq!(
+        yaml11, spec,
+        "the YAML export reads differently under YAML 1.1"
+    );
 
     let templates = spec["spec"]["templates"].as_array().unwrap();
     let dag_tasks: Vec<&Value> = templates
