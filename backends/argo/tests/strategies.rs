@@ -619,16 +619,19 @@ fn refusals_name_the_problem_and_the_fix() {
         err.contains("'load'") && err.contains("--mode regular"),
         "{err}"
     );
-    // products outside the project: a warning on the shared disk, refused when the
-    // pods copy them to and from it
+    // products outside the project are refused on the shared disk: pods mount only
+    // the project folder, so such a product would be lost to downstream tasks
     let mut outside = plan.clone();
     outside.tasks[0]
         .products
         .push("../elsewhere/raw.csv".into());
-    let w = ArgoConfig::default().check(&outside).unwrap();
+    let err = ArgoConfig::default()
+        .check(&outside)
+        .unwrap_err()
+        .to_string();
     assert!(
-        w.iter().any(|w| w.message.contains("../elsewhere/raw.csv")),
-        "{w:?}"
+        err.contains("../elsewhere/raw.csv") && err.contains("outside the project folder"),
+        "{err}"
     );
     let err = refusal(json!({"code": code_cfg("git")}), &outside);
     assert!(err.contains("outside the project folder"), "{err}");
