@@ -226,11 +226,10 @@ pub fn analyse(
         for d in &decls {
             match &d.source {
                 Source::File { path, .. }
-                    if uses_notebook_analysis(&d.class) || uses_template_analysis(&d.class) =>
+                    if (uses_notebook_analysis(&d.class) || uses_template_analysis(&d.class))
+                        && seen.insert(path.clone()) =>
                 {
-                    if seen.insert(path.clone()) {
-                        files.push((path.clone(), d.class.clone(), d.kernelspec_name.clone()));
-                    }
+                    files.push((path.clone(), d.class.clone(), d.kernelspec_name.clone()));
                 }
                 Source::DottedPath(p) if meta.extract_upstream && seen_dotted.insert(p.clone()) => {
                     dotted.push(p.clone());
