@@ -25,7 +25,7 @@ if [[ $# -eq 0 ]]; then
   out=$(mktemp -d)
   trap 'rm -rf "$out"' EXIT
   echo "[argo-validate] exporting the Argo test plans to $out" >&2
-  (cd "$REPO" && SOOPERVISOR_ARGO_OUT=$out cargo test -q -p soopervisor-argo --test export --test nesting >&2)
+  (cd "$REPO" && SOOPERVISOR_ARGO_OUT=$out cargo test -q -p soopervisor-argo --test export --test nesting --test strategies >&2)
   files=("$out")
 else
   files=("$@")

@@ -30,6 +30,28 @@ for dir in "$repo"/tests/fixtures/*/; do
 done
 export_one demo "$repo/docs/examples/demo"
 
+# Strategy combinations on real projects: a copy of each fixture is exported with code
+# baked into an image (nfs and fetch storage), which writes Dockerfiles beside the spec.
+export_combo() { # name dir label [flags...]
+  local name=$1 dir=$2 label=$3; shift 3
+  local work
+  work=$(mktemp -d)
+  cp -r "$dir" "$work/$name"
+  local args=()
+  if [ -f "$repo/tests/expected/$name.args" ]; then read -r -a args < "$repo/tests/expected/$name.args"; fi
+  "$bin" export -C "$work/$name" --backend argo --mode force "$@" "${args[@]}" 2>/dev/null
+  find "$work/$name" -maxdepth 3 -name argo.yaml -newer "$dir" -exec cp {} "$out/$name-$label.yaml" \;
+  [ -f "$out/$name-$label.yaml" ] || { echo "no spec for $name $label" >&2; exit 1; }
+  rm -rf "$work"
+  count=$((count + 1))
+}
+for dir in "$repo"/tests/fixtures/*/; do
+  name=$(basename "$dir")
+  [ -f "$repo/tests/expected/$name.export-error" ] && continue
+  export_combo "$name" "$dir" fetch-image --storage fetch --code image
+  export_combo "$name" "$dir" nfs-image --storage nfs --code image
+done
+
 # A 450-task pipeline: the spec must nest into DAG templates of at most 200 tasks.
 big=$(mktemp -d)/big-pipeline
 mkdir -p "$big/scripts"
