@@ -66,12 +66,14 @@ pub fn expand(grid: &Node, file: &std::path::Path) -> UserResult<Vec<GridPoint>>
                 }
             }
             combos = next;
-            if combos.len() > 1_000_000 {
-                return Err(
-                    UserError::new("this grid expands to more than a million tasks")
-                        .in_file(file)
-                        .at_line(grid.line),
-                );
+            if combos.len() > super::tasks::MAX_TASKS {
+                return Err(UserError::new(format!(
+                    "this grid expands to more than {} tasks",
+                    super::tasks::MAX_TASKS
+                ))
+                .in_file(file)
+                .at_line(grid.line)
+                .with_hint("split the grid or export part of it; a 10 KB grid of a million tasks needs gigabytes"));
             }
         }
         for values in combos {

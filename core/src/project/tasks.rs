@@ -126,12 +126,26 @@ pub fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
         .map(|(_, c)| c)
 }
 
+/// Most tasks one pipeline may declare (grids expanded): a bound on the time and memory
+/// a small spec can demand (a few lines of grid can ask for millions of tasks).
+pub const MAX_TASKS: usize = 100_000;
+
 /// Builds the declarations of every raw task, grids expanded.
 pub fn declare_all(ctx: &mut DeclContext) -> UserResult<Vec<TaskDecl>> {
     let bracket_env = grid::bracket_environment();
     let mut out = Vec::with_capacity(ctx.spec.tasks.len());
     for raw in &ctx.spec.tasks {
         declare(ctx, raw, &bracket_env, &mut out)?;
+        if out.len() > MAX_TASKS {
+            return Err(UserError::new(format!(
+                "the pipeline declares more than {MAX_TASKS} tasks (grids expanded)"
+            ))
+            .in_file(&raw.file)
+            .at_line(raw.node.line)
+            .with_hint(
+                "split the pipeline or its grids; soopervisor bounds the work a spec can ask for",
+            ));
+        }
     }
     Ok(out)
 }
