@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+# Export benchmark: the Rust soopervisor against the time to read the project, and
+# against the Python tool (soopervisor 0.9.3 / ploomber 0.23.3) at 1,000 tasks.
+#
+#   bash bench/run.sh [--sizes "1000 10000 100000"] [--runs N] [--no-python] [--py-runs N]
+#                     [--keep] [--workdir DIR]
+#
+# Prints a markdown report on stdout and writes it to bench/results.md.
+# Needs: cargo, python3; installs hyperfine and GNU time with apt-get if missing; the
+# Python comparison creates .venv-bench (git-ignored) with pip unless $VENV points at
+# a venv that already has soopervisor==0.9.3 and ploomber==0.23.3.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+SIZES="1000 10000 100000"
+RUNS=5
+PY_RUNS=1
+PYTHON=1
+KEEP=0
+WORK=""
+SEED=0
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --sizes) SIZES=$2; shift 2 ;;
+        --runs) RUNS=$2; shift 2 ;;
+        --py-runs) PY_RUNS=$2; shift 2 ;;
+        --no-python) PYTHON=0; shift ;;
+        --keep) KEEP=1; shift ;;
+        --workdir) WORK=$2; shift 2 ;;
+        --seed) SEED=$2; shift 2 ;;
+        -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+        *) echo "unknown argument: $1" >&2; exit 2 ;;
+    esac
+done
+VENV=${VENV:-$ROOT/.venv-bench}
+BIN=$ROOT/target/release/soopervisor
+OUT=$ROOT/bench/results.md
+log() { echo "[bench] $*" >&2; }
+
+# --- tools ------------------------------------------------------------------------
+apt_install() {
+    local sudo=""
+    [ "$(id -u)" = 0 ] || sudo=sudo
+    $sudo apt-get update -qq >&2 || true
+    $sudo apt-get install -y -qq "$@" >&2
+}
+command -v hyperfine >/dev/null || { log "installing hyperfine"; apt_install hyperfine; }
+[ -x /usr/bin/time ] || { log "installing GNU time"; apt_install time; }
+
+log "building target/release/soopervisor"
+(cd "$ROOT" && cargo build --release -q -p soopervisor-cli >&2)
+
+if [ "$PYTHON" = 1 ] && ! "$VENV/bin/python" -c "import soopervisor, ploomber" 2>/dev/null; then
+    log "creating $VENV (pip install soopervisor==0.9.3 ploomber==0.23.3)"
+    python3 -m venv "$VENV"
+    "$VENV/bin/pip" install -q soopervisor==0.9.3 ploomber==0.23.3 >&2
+fi
+
+if [ -z "$WORK" ]; then
+    WORK=$(mktemp -d /tmp/soopervisor-bench.XXXXXX)
+    [ "$KEEP" = 1 ] || trap 'rm -rf "$WORK"' EXIT
+fi
+mkdir -p "$WORK"
+log "projects in $WORK"
+
+# --- helpers ----------------------------------------------------------------------
+# hyperfine JSON -> "median_wall_s cpu_s(mean user+sys) exit_codes"
+hf_stats() {
+    python3 - "$1" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))["results"][0]
+codes = sorted(set(r.get("exit_codes") or [0]))
+print("%.4f %.4f %s" % (r["median"], r["user"] + r["system"], ",".join(map(str, codes))))
+EOF
+}
+# hf NAME CMD -> stats line (see hf_stats); failures are timed too (-i)
+hf() {
+    local name=$1 cmd=$2 json=$WORK/hf-$1.json
+    hyperfine -N -i -w 1 -r "$RUNS" --export-json "$json" "$cmd" >/dev/null 2>&1 \
+        || hyperfine -i -w 1 -r "$RUNS" --export-json "$json" "$cmd" >/dev/null 2>&1
+    hf_stats "$json"
+}
+# peak RSS in MB of one run
+rss() {
+    /usr/bin/time -f %M -o "$WORK/rss" "$@" >/dev/null 2>&1 || true
+    tail -1 "$WORK/rss" | awk '{printf "%.1f", $1/1024}'
+}
+fmt_s() { awk -v v="$1" 'BEGIN{ if (v < 1) printf "%.0f ms", v*1000; else printf "%.2f s", v }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ printf "%.1f", a/b }'; }
+
+# --- measurements -----------------------------------------------------------------
+ROWS=()
+declare -A EXPORT_WALL EXPORT_CPU
+for n in $SIZES; do
+    dir=$WORK/p$n
+    if [ ! -f "$dir/pipeline.yaml" ]; then
+        log "generating $n tasks"
+        python3 "$ROOT/bench/generate_project.py" "$n" "$dir" --seed "$SEED" >&2
+    fi
+    files=$(find "$dir" -type f -not -path '*/.git/*' | wc -l)
+    bytes=$(find "$dir" -type f -not -path '*/.git/*' -printf '%s\n' | awk '{s+=$1} END{print s}')
+    # warm the page cache once
+    find "$dir" -type f -not -path '*/.git/*' -print0 | xargs -0 cat >/dev/null
+
+    log "$n: read floor"
+    read -r floor_w floor_c _ < <(hf "floor-$n" \
+        "bash -c \"find '$dir' -type f -not -path '*/.git/*' -print0 | xargs -0 cat > /dev/null\"")
+    log "$n: inspect"
+    read -r insp_w insp_c insp_rc < <(hf "inspect-$n" "$BIN inspect --format json -C $dir")
+    insp_m=$(rss "$BIN" inspect --format json -C "$dir")
+    log "$n: export"
+    read -r exp_w exp_c exp_rc < <(hf "export-$n" "$BIN export --backend argo --mode force --output /dev/null -C $dir")
+    exp_m=$(rss "$BIN" export --backend argo --mode force --output /dev/null -C "$dir")
+    note=""
+    if [ "$exp_rc" != 0 ]; then
+        msg=$({ "$BIN" export --backend argo --mode force --output /dev/null -C "$dir" 2>&1 || true; } | grep -i -m1 error | cut -c1-110 || true)
+        note=" (fails, exit $exp_rc: ${msg//|/\\|})"
+    fi
+    [ "$insp_rc" = 0 ] || note="$note (inspect exit $insp_rc)"
+    EXPORT_WALL[$n]=$exp_w
+    EXPORT_CPU[$n]=$exp_c
+    ROWS+=("| $n | $files files, $(awk -v b="$bytes" 'BEGIN{printf "%.1f", b/1048576}') MiB | $(fmt_s "$insp_w") / $(fmt_s "$insp_c") | $insp_m MB | $(fmt_s "$exp_w") / $(fmt_s "$exp_c")$note | $exp_m MB | $(fmt_s "$floor_w") / $(fmt_s "$floor_c") | $(ratio "$exp_w" "$floor_w") |")
+done
+
+PYROW=""
+CHECK=""
+if [ "$PYTHON" = 1 ] && [[ " $SIZES " == *" 1000 "* ]]; then
+    py=$WORK/p1000-python
+    rm -rf "$py" && cp -r "$WORK/p1000" "$py"
+    log "python: same DAG? (ploomber lazy load vs soopervisor inspect)"
+    CHECK=$("$VENV/bin/python" "$ROOT/bench/compare_dag.py" "$py" "$BIN" 2>/dev/null | tail -1) || CHECK="DAG comparison FAILED: $CHECK"
+    log "python: git repo, soopervisor add, repository: null"
+    (
+        cd "$py"
+        git init -q && git add -A && git -c user.email=bench@example.com -c user.name=bench commit -qm project
+        PATH=$VENV/bin:$PATH soopervisor add training --backend argo-workflows >/dev/null 2>&1
+        sed -i 's|repository: your-repository/name|repository: null|' soopervisor.yaml
+    )
+    walls=() cpus=() mems=()
+    for i in $(seq "$PY_RUNS"); do
+        log "python: export run $i/$PY_RUNS"
+        (cd "$py" && PATH=$VENV/bin:$PATH /usr/bin/time -f "%e %U %S %M" -o "$WORK/pytime" \
+            soopervisor export training --skip-docker --mode force >"$WORK/pyexport.log" 2>&1) \
+            || { log "python export failed, see $WORK/pyexport.log"; tail -5 "$WORK/pyexport.log" >&2; }
+        read -r w u s m <"$WORK/pytime"
+        walls+=("$w"); cpus+=("$(awk -v u="$u" -v s="$s" 'BEGIN{print u+s}')"); mems+=("$m")
+    done
+    med() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END{print (NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2}'; }
+    pw=$(med "${walls[@]}"); pc=$(med "${cpus[@]}"); pm=$(awk -v m="$(med "${mems[@]}")" 'BEGIN{printf "%.0f", m/1024}')
+    grep -q "Done. Saved argo spec" "$WORK/pyexport.log" || pw="FAILED $pw"
+    PYROW="| 1000 | Python soopervisor 0.9.3 \`export training --skip-docker --mode force\` ($PY_RUNS run(s)) | $(fmt_s "${pw##* }") / $(fmt_s "$pc") | $pm MB | **$(ratio "${pw##* }" "${EXPORT_WALL[1000]}")x** wall, **$(ratio "$pc" "${EXPORT_CPU[1000]}")x** CPU |"
+fi
+
+# --- report -----------------------------------------------------------------------
+{
+    echo "# soopervisor export benchmark"
+    echo
+    echo "$(date -u +%Y-%m-%dT%H:%MZ), commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo ?), $(nproc) CPUs ($(lscpu | sed -n 's/^Model name: *//p' | head -1)), $(free -g | awk '/^Mem:/{print $2}') GiB RAM, load average at end: $(cut -d' ' -f1-3 /proc/loadavg)."
+    echo "Projects: \`bench/generate_project.py N --seed $SEED\`. Times: hyperfine median of $RUNS runs after 1 warm-up (wall) / mean user+sys CPU; memory: peak RSS (GNU time). Floor: \`find | xargs cat > /dev/null\` of every project file (page cache warm)."
+    echo
+    echo "| tasks | project | \`inspect --format json\` wall / CPU | inspect peak RSS | \`export --backend argo --mode force -o /dev/null\` wall / CPU | export peak RSS | read floor wall / CPU | export / floor (wall) |"
+    echo "|---|---|---|---|---|---|---|---|"
+    printf '%s\n' "${ROWS[@]}"
+    if [ -n "$PYROW" ]; then
+        echo
+        echo "| tasks | Python tool | wall / CPU | peak RSS | Python / Rust export |"
+        echo "|---|---|---|---|---|"
+        echo "$PYROW"
+        echo
+        echo "$CHECK"
+    fi
+} | tee "$OUT"
+log "written $OUT"
