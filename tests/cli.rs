@@ -315,3 +315,19 @@ fn slurm_export_without_target_stays_in_its_own_folder() {
         serde_json::from_slice(&run(&p, &["inspect", "--format", "json"]).stdout).unwrap();
     assert_eq!(jobs, dag["tasks"].as_object().unwrap().len());
 }
+
+#[test]
+fn next_steps_point_at_the_written_file_relative_to_the_shell() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path().join("proj");
+    copy_dir(&fixtures().join("percent-scripts"), &p);
+    let out = run(tmp.path(), &["export", "-C", "proj", "--mode", "force"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("argo submit -n argo proj/argo.yaml"), "{err}");
+    let out = run(&p, &["export", "--mode", "force", "--output", "specs/wf.yaml"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("argo submit -n argo specs/wf.yaml"), "{err}");
+    assert!(p.join("specs/wf.yaml").is_file());
+}

@@ -177,6 +177,8 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
     let Some(main) = export.files.first() else {
         return Err(anyhow::anyhow!("the backend produced no files"));
     };
+    let cwd = args.project.cwd()?;
+    let mut written_main = target_dir.join(&main.path);
     match args.output.as_deref() {
         Some("-") => {
             if export.files.len() > 1 {
@@ -197,7 +199,8 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
                 .with_hint("drop --output to write them into the target folder")
                 .into());
             }
-            let dest = args.project.cwd()?.join(path);
+            let dest = cwd.join(path);
+            written_main = dest.clone();
             atomic::write_all(&[PendingFile {
                 path: dest.clone(),
                 contents: main.contents.clone(),
@@ -240,8 +243,14 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
         eprintln!("{summary}");
     } else if !export.next_steps.is_empty() {
         eprintln!("\nNext steps:");
+        let default_main = target_dir.join(&main.path);
+        // Paths relative to where the user's shell is (not -C), so they can paste them.
+        let shell_cwd = std::env::current_dir()?;
         for step in &export.next_steps {
-            eprintln!("  {step}");
+            eprintln!(
+                "  {}",
+                present_step(step, &default_main, &written_main, &shell_cwd)
+            );
         }
     }
     Ok(())
@@ -262,4 +271,27 @@ fn display_relative(path: &std::path::Path, root: &std::path::Path) -> String {
         .unwrap_or_else(|_| path.to_path_buf())
         .display()
         .to_string()
+}
+
+/// A next-step command as the user should type it: pointing at the file actually
+/// written (`--output`), with paths relative to the folder the command ran in.
+fn present_step(
+    step: &str,
+    default_main: &std::path::Path,
+    written_main: &std::path::Path,
+    cwd: &std::path::Path,
+) -> String {
+    let mut step = step.replace(
+        &default_main.display().to_string(),
+        &written_main.display().to_string(),
+    );
+    let prefix = format!("{}/", cwd.display());
+    if prefix.len() > 1 {
+        step = step.replace(&prefix, "");
+    }
+    let here = cwd.display().to_string();
+    if step.ends_with(&format!(" {here}")) || step.contains(&format!(" {here} ")) {
+        step = step.replace(&format!(" {here}"), " .");
+    }
+    step
 }
