@@ -574,7 +574,7 @@ fn resolve_float(text: &str) -> Option<f64> {
     }
     if let Some(exp) = exponent {
         // [eE][-+][0-9]+ : the sign is mandatory in PyYAML's resolver
-        let (first, digits) = (exp.as_bytes().first()?, &exp[1..]);
+        let (first, digits) = (exp.as_bytes().first()?, exp.get(1..)?);
         if !(*first == b'-' || *first == b'+') || !all_in(digits, |b| b.is_ascii_digit()) {
             return None;
         }

@@ -1,0 +1,20 @@
+//! Inputs the fuzz targets (fuzz/) found crashing, kept as regression tests: each must
+//! now give a value or an error, never a panic.
+
+use soopervisor_core::project::yaml;
+
+/// fuzz target `yaml11`: a plain scalar shaped like a float whose exponent starts with
+/// a multi-byte character (`0.5e򛚏`) made the float resolver slice inside a character.
+#[test]
+fn float_with_a_multibyte_exponent_is_a_string() {
+    let input = b"&aw3\n0.5e\xf2\x9b\x9a\x8f  - ge\xf2\x9b\x9a\x8fe\n";
+    let text = std::str::from_utf8(input).unwrap();
+    let _ = yaml::parse(text);
+    let v = yaml::parse("x: 0.5e\u{9b68f}\ny: 1.5e\u{e9}3\n")
+        .unwrap()
+        .value
+        .to_json();
+    assert_eq!(v["x"], "0.5e\u{9b68f}");
+    assert_eq!(v["y"], "1.5e\u{e9}3");
+    assert_eq!(yaml::resolve_plain("1.0e+3"), yaml::Value::Float(1000.0));
+}
