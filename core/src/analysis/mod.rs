@@ -213,6 +213,40 @@ fn python_depth(code: &str, base: usize) -> Option<usize> {
     None
 }
 
+/// The names an `upstream` value declares, for Python and R cells alike: the items of
+/// a list/tuple/set (each must be a string) or the keys of a mapping, sorted and
+/// unique; `None` gives no names. The inner `Err` carries the Python type name of any
+/// other value, for the caller's language-specific message.
+pub(crate) fn upstream_names(
+    value: Literal,
+    line: usize,
+) -> AnalysisResult<Result<Vec<String>, &'static str>> {
+    let mut names = match value {
+        Literal::None => Vec::new(),
+        Literal::Map(entries) => entries.into_iter().map(|(k, _)| k).collect(),
+        Literal::List(items) => {
+            let mut names = Vec::with_capacity(items.len());
+            for item in items {
+                match item {
+                    Literal::Str(s) => names.push(s),
+                    other => {
+                        return Err(AnalysisError::new(format!(
+                            "upstream names must be strings, got '{}'",
+                            python_cell::type_name(&other)
+                        ))
+                        .at_line(line))
+                    }
+                }
+            }
+            names
+        }
+        other => return Ok(Err(python_cell::type_name(&other))),
+    };
+    names.sort();
+    names.dedup();
+    Ok(Ok(names))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

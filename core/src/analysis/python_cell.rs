@@ -19,7 +19,9 @@
 //!
 //! IPython magics (`%matplotlib inline`, `!pip ...`) are blanked before parsing so a
 //! notebook cell holding them still parses (parso tolerates them too).
-use super::{python_syntax_error, AnalysisError, AnalysisResult, LineIndex, Literal};
+use super::{
+    python_syntax_error, upstream_names, AnalysisError, AnalysisResult, LineIndex, Literal,
+};
 use rustpython_parser::ast::{self, Constant, Expr, Ranged, Stmt};
 use rustpython_parser::Parse;
 
@@ -35,38 +37,15 @@ pub fn upstream(cell: &str) -> AnalysisResult<Vec<String>> {
         ))
         .with_hint("declare the dependencies in the parameters cell, e.g. upstream = ['load'], or upstream = None"));
     };
-    let mut names = match value {
-        Literal::None => Vec::new(),
-        Literal::List(items) => {
-            let mut names = Vec::with_capacity(items.len());
-            for item in items {
-                match item {
-                    Literal::Str(s) => names.push(s),
-                    other => {
-                        return Err(AnalysisError::new(format!(
-                            "upstream names must be strings, got '{}'",
-                            type_name(&other)
-                        ))
-                        .at_line(line))
-                    }
-                }
-            }
-            names
-        }
-        Literal::Map(entries) => entries.into_iter().map(|(k, _)| k).collect(),
-        other => {
-            return Err(AnalysisError::new(format!(
-                "Found an upstream variable but it is not a valid type (dictionary, list, \
-                 tuple set or None, got '{}')",
-                type_name(&other)
-            ))
-            .at_line(line)
-            .with_hint("write upstream = ['name'] (a list), not a plain string"))
-        }
-    };
-    names.sort();
-    names.dedup();
-    Ok(names)
+    match upstream_names(value, line)? {
+        Ok(names) => Ok(names),
+        Err(type_name) => Err(AnalysisError::new(format!(
+            "Found an upstream variable but it is not a valid type (dictionary, list, \
+             tuple set or None, got '{type_name}')"
+        ))
+        .at_line(line)
+        .with_hint("write upstream = ['name'] (a list), not a plain string")),
+    }
 }
 
 /// The `product` value of a Python parameters cell (a string or a dict of strings).

@@ -12,44 +12,20 @@
 //!   after it are not examined, every line before it must be valid;
 //! * strings end at the first `'` or `"` (no escapes);
 //! * a missing `upstream` means no dependencies (unlike Python).
-use super::python_cell::type_name;
-use super::{AnalysisError, AnalysisResult, Literal};
+use super::{upstream_names, AnalysisError, AnalysisResult, Literal};
 
 /// Upstream names of an R parameters cell (sorted, unique); missing `upstream` → empty.
 pub fn upstream(cell: &str) -> AnalysisResult<Vec<String>> {
     let Some((value, line)) = find_assignment(cell, "upstream")? else {
         return Ok(Vec::new());
     };
-    let mut names = match value {
-        Literal::None => Vec::new(),
-        Literal::Map(entries) => entries.into_iter().map(|(k, _)| k).collect(),
-        Literal::List(items) => {
-            let mut names = Vec::with_capacity(items.len());
-            for item in items {
-                match item {
-                    Literal::Str(s) => names.push(s),
-                    other => {
-                        return Err(AnalysisError::new(format!(
-                            "upstream names must be strings, got '{}'",
-                            type_name(&other)
-                        ))
-                        .at_line(line))
-                    }
-                }
-            }
-            names
-        }
-        other => {
-            return Err(AnalysisError::new(format!(
-                "upstream must be a list or NULL, got '{}'",
-                type_name(&other)
-            ))
-            .at_line(line))
-        }
-    };
-    names.sort();
-    names.dedup();
-    Ok(names)
+    match upstream_names(value, line)? {
+        Ok(names) => Ok(names),
+        Err(type_name) => Err(AnalysisError::new(format!(
+            "upstream must be a list or NULL, got '{type_name}'"
+        ))
+        .at_line(line)),
+    }
 }
 
 /// The `product` value of an R parameters cell.
