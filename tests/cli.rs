@@ -322,11 +322,22 @@ fn next_steps_point_at_the_written_file_relative_to_the_shell() {
     let p = tmp.path().join("proj");
     copy_dir(&fixtures().join("percent-scripts"), &p);
     let out = run(tmp.path(), &["export", "-C", "proj", "--mode", "force"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("argo submit -n argo proj/argo.yaml"), "{err}");
-    let out = run(&p, &["export", "--mode", "force", "--output", "specs/wf.yaml"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run(
+        &p,
+        &["export", "--mode", "force", "--output", "specs/wf.yaml"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("argo submit -n argo specs/wf.yaml"), "{err}");
     assert!(p.join("specs/wf.yaml").is_file());
