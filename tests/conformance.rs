@@ -73,3 +73,15 @@ fn every_fixture_matches_ploomber() {
 fn demo_project_matches_ploomber() {
     check("demo", &repo().join("docs/examples/demo"));
 }
+
+/// The human-readable tree of `inspect`, reviewed as a snapshot.
+#[test]
+fn inspect_text_snapshot_of_the_demo() {
+    let out = run(&repo().join("docs/examples/demo"), &["inspect"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    insta::assert_snapshot!("demo-inspect-text", String::from_utf8_lossy(&out.stdout));
+}
