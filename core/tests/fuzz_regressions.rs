@@ -18,3 +18,16 @@ fn float_with_a_multibyte_exponent_is_a_string() {
     assert_eq!(v["y"], "1.5e\u{e9}3");
     assert_eq!(yaml::resolve_plain("1.0e+3"), yaml::Value::Float(1000.0));
 }
+
+/// fuzz target `yaml_emitter`: the emitter writes i64::MIN as `-9223372036854775808`,
+/// which the YAML 1.1 reader took for a string (it parsed the magnitude as an i64).
+#[test]
+fn the_smallest_integer_reads_back_as_an_integer() {
+    let value = serde_json::json!({ "min": i64::MIN, "max": i64::MAX });
+    let text = soopervisor_core::output::yaml::to_string(&value);
+    assert_eq!(yaml::parse(&text).unwrap().value.to_json(), value, "{text}");
+    assert_eq!(
+        yaml::resolve_plain("-9_223_372_036_854_775_808"),
+        yaml::Value::Int(i64::MIN)
+    );
+}

@@ -512,7 +512,9 @@ fn resolve_int(text: &str) -> Option<i64> {
         {
             return None;
         }
-        digits(body).parse().ok()?
+        // parsed with its sign: the magnitude of i64::MIN is no i64
+        let signed = format!("{}{}", if sign < 0 { "-" } else { "" }, digits(body));
+        return signed.parse().ok();
     };
     Some(sign * value)
 }
