@@ -1020,6 +1020,26 @@ fn argo_needs_environment_yml() {
 }
 
 #[test]
+fn product_outside_project() {
+    check(
+        &[
+            (
+                "pipeline.yaml",
+                b"tasks:\n  - source: a.py\n    product: ../x.csv\n",
+            ),
+            (
+                "a.py",
+                b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = None\n\n# %%\nprint(1)\n",
+            ),
+            ("environment.yml", b"name: p\ndependencies: [pip]\n"),
+        ],
+        &["export", "--backend", "argo", "--storage", "nfs"],
+        &[],
+        "outside the project folder, which the pods cannot reach on the shared disk",
+    );
+}
+
+#[test]
 fn argo_unknown_storage() {
     check(
         &[
@@ -1359,6 +1379,10 @@ const ENTRIES: &[(&str, &str)] = &[
         "'nope' is not a task of this pipeline",
     ),
     ("argo_needs_environment_yml", "environment.yml"),
+    (
+        "product_outside_project",
+        "outside the project folder, which the pods cannot reach on the shared disk",
+    ),
     ("argo_unknown_storage", "floppy"),
     (
         "unknown_backend",

@@ -530,11 +530,9 @@ fn export_failure_writes_nothing() {
     assert!(!p.path("slurm").exists() && !p.path("out").exists());
 }
 
-/// Products escaping the project cannot be reached by pods on the shared disk; the
-/// check exists (`core::plan::build::require_products_inside_root`) but the argo
-/// backend does not call it.
+/// Products escaping the project cannot be reached by pods on the shared disk
+/// (`core::plan::build::require_products_inside_root`, called by the argo backend).
 #[test]
-#[ignore = "bug: backends/argo does not call plan::build::require_products_inside_root"]
 fn products_outside_the_project_are_refused_for_nfs() {
     let p = Project::new(&[
         (
