@@ -31,3 +31,19 @@ fn the_smallest_integer_reads_back_as_an_integer() {
         yaml::Value::Int(i64::MIN)
     );
 }
+
+/// fuzz target `yaml_emitter`: a key longer than 1024 characters was written as an
+/// implicit key, which YAML readers refuse; long keys are now explicit (`? key`).
+#[test]
+fn long_keys_are_written_as_explicit_keys() {
+    let long = "\u{0}'".repeat(300) + &"k".repeat(2000);
+    let value = serde_json::json!({
+        "short": 1,
+        long.clone(): {"nested": [1, {long.clone(): "v"}]},
+        "list": [{long.clone(): null, "after": true}],
+    });
+    let text = soopervisor_core::output::yaml::to_string(&value);
+    let v12: serde_json::Value = serde_yaml::from_str(&text).unwrap();
+    assert_eq!(v12, value);
+    assert_eq!(yaml::parse(&text).unwrap().value.to_json(), value);
+}

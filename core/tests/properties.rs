@@ -159,6 +159,8 @@ fn yaml_string() -> impl Strategy<Value = String> {
         any::<String>(),
         "[ -~\\n\\t]{0,24}",
         "[a-z]{1,8}(\\n[ a-z]{0,8}){1,4}\\n{0,3}",
+        // longer than an implicit key may be (1024 characters)
+        "[a-z\\x00']{1030,1100}",
     ]
 }
 

@@ -239,11 +239,24 @@ fn write_mapping_body(
         if i > 0 || !first_inline {
             indent(out, level);
         }
-        out.push_str(&scalar_key(k));
+        let key = scalar_key(k);
+        if key.len() > MAX_SIMPLE_KEY {
+            // an implicit key is limited to 1024 characters (libyaml, go-yaml): long
+            // keys are written as explicit `? key` / `: value` entries
+            out.push_str("? ");
+            out.push_str(&key);
+            out.push('\n');
+            indent(out, level);
+        } else {
+            out.push_str(&key);
+        }
         out.push(':');
         write_value_after_indicator(out, v, level, false);
     }
 }
+
+/// Longest key written in the implicit `key: value` form (PyYAML's emitter uses 128 too).
+const MAX_SIMPLE_KEY: usize = 128;
 
 fn scalar_key(k: &str) -> String {
     scalar_string(k)
