@@ -46,6 +46,13 @@ struct Metadata {
 fn read_metadata(product: &std::path::Path) -> Option<Metadata> {
     let name = product.file_name()?.to_str()?;
     let path = product.with_file_name(format!(".{name}.metadata"));
+    // Only a regular file of sane size is metadata: a FIFO would block the read, a
+    // device or a huge file would hang or exhaust memory. Anything else counts as
+    // missing metadata (the task is outdated).
+    let meta = std::fs::metadata(&path).ok()?;
+    if !meta.is_file() || meta.len() > 64 * 1024 * 1024 {
+        return None;
+    }
     let text = std::fs::read_to_string(path).ok()?;
     let json: serde_json::Value = serde_json::from_str(&text).ok()?;
     Some(Metadata {
