@@ -825,7 +825,6 @@ fn injected_names_stay_data_in_slurm_scripts() {
 /// Export must never overwrite the project's own inputs, even when `--output` names
 /// one (a typo away from losing a source).
 #[test]
-#[ignore = "bug: cli/src/commands/export.rs writes --output over a task source or the spec"]
 fn export_output_never_overwrites_an_input() {
     let p = Project::new(&[
         ("pipeline.yaml", one_task_spec("a.py").as_bytes()),

@@ -200,6 +200,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
                 .into());
             }
             let dest = cwd.join(path);
+            refuse_overwriting_input(&dest, &project)?;
             written_main = dest.clone();
             atomic::write_all(&[PendingFile {
                 path: dest.clone(),
@@ -294,4 +295,51 @@ fn present_step(
         step = step.replace(&format!(" {here}"), " .");
     }
     step
+}
+
+/// `--output` must never replace a file the user wrote: the spec, a task source, or any
+/// existing file that soopervisor did not generate (one slip of the keyboard away from
+/// losing `pipeline.yaml` or a script). Devices such as /dev/null are fine.
+fn refuse_overwriting_input(
+    dest: &std::path::Path,
+    project: &soopervisor_core::project::Project,
+) -> anyhow::Result<()> {
+    let Ok(meta) = std::fs::metadata(dest) else {
+        return Ok(());
+    };
+    if !meta.is_file() {
+        return Ok(());
+    }
+    let canonical = std::fs::canonicalize(dest).unwrap_or_else(|_| dest.to_path_buf());
+    let same = |p: &std::path::Path| std::fs::canonicalize(p).is_ok_and(|c| c == canonical);
+    let is_input = same(&project.spec_path)
+        || project.tasks.iter().any(|t| match &t.source {
+            soopervisor_core::model::Source::File { path, .. } => same(path),
+            _ => false,
+        });
+    let generated_by_us = !is_input && {
+        use std::io::Read;
+        let mut head = vec![0u8; 4096];
+        let n = std::fs::File::open(dest)
+            .and_then(|mut f| f.read(&mut head))
+            .unwrap_or(0);
+        String::from_utf8_lossy(&head[..n]).contains("soopervisor")
+    };
+    if generated_by_us {
+        return Ok(());
+    }
+    Err(UserError::new(format!(
+        "--output {} would replace {}, which soopervisor did not write",
+        dest.display(),
+        if is_input {
+            "one of the project's own files"
+        } else {
+            "an existing file"
+        }
+    ))
+    .in_file(dest)
+    .with_hint(
+        "choose another --output path (or remove the file first if it is really meant to go)",
+    )
+    .into())
 }
