@@ -270,10 +270,23 @@ impl MarkedEventReceiver for Builder {
         match ev {
             Event::Scalar(text, style, anchor, tag) => {
                 self.nodes += 1;
-                let value = match resolve_scalar(&text, style, tag.as_ref()) {
-                    Ok(v) => v,
-                    Err(msg) => return self.fail(msg, line),
-                };
+                let is_key = matches!(
+                    self.stack.last(),
+                    Some(Frame::Map {
+                        pending_key: None,
+                        ..
+                    })
+                );
+                let value =
+                    if is_key && style == TScalarStyle::Plain && tag.is_none() && text == "<<" {
+                        // Only a plain `<<` key merges (a quoted "<<" is an ordinary string).
+                        Value::Str(MERGE_KEY.to_string())
+                    } else {
+                        match resolve_scalar(&text, style, tag.as_ref()) {
+                            Ok(v) => v,
+                            Err(msg) => return self.fail(msg, line),
+                        }
+                    };
                 let node = Node::new(value, line);
                 if anchor > 0 {
                     self.anchors.insert(anchor, node.clone());
@@ -331,7 +344,11 @@ impl MarkedEventReceiver for Builder {
                 }) = self.stack.pop()
                 {
                     self.nodes += 1;
-                    let node = Node::new(Value::Map(apply_merge_keys(entries)), line);
+                    let entries = match apply_merge_keys(entries) {
+                        Ok(e) => e,
+                        Err(msg) => return self.fail(msg, line),
+                    };
+                    let node = Node::new(Value::Map(entries), line);
                     if anchor > 0 {
                         self.anchors.insert(anchor, node.clone());
                     }
@@ -358,35 +375,51 @@ impl MarkedEventReceiver for Builder {
 
 /// `<<: *base` and `<<: [*a, *b]` merge keys (PyYAML supports them in safe_load):
 /// explicit keys win over merged ones; earlier merged mappings win over later ones.
-fn apply_merge_keys(entries: Vec<(Node, Node)>) -> Vec<(Node, Node)> {
-    if !entries.iter().any(|(k, _)| k.as_str() == Some("<<")) {
-        return entries;
+/// The internal name of a plain `<<` key (NUL cannot occur in YAML text).
+const MERGE_KEY: &str = "\u{0}<<";
+
+fn apply_merge_keys(entries: Vec<(Node, Node)>) -> Result<Vec<(Node, Node)>, String> {
+    if !entries.iter().any(|(k, _)| k.as_str() == Some(MERGE_KEY)) {
+        return Ok(entries);
     }
+    let identity = |n: &Node| format!("{}:{}", n.type_name(), n.value.python_repr());
     let mut merged: Vec<(Node, Node)> = Vec::new();
+    let mut merged_keys = std::collections::HashSet::new();
     let mut own: Vec<(Node, Node)> = Vec::new();
     for (k, v) in entries {
-        if k.as_str() == Some("<<") {
-            let sources: Vec<Node> = match v.value {
-                Value::Map(_) => vec![v],
-                Value::Seq(items) => items,
-                _ => Vec::new(),
+        if k.as_str() != Some(MERGE_KEY) {
+            own.push((k, v));
+            continue;
+        }
+        let sources: Vec<Node> = match v.value {
+            Value::Map(_) => vec![v],
+            Value::Seq(items) => items,
+            _ => {
+                return Err(
+                    "expected a mapping or list of mappings for merging (the value of '<<')"
+                        .to_string(),
+                )
+            }
+        };
+        for src in sources {
+            let Value::Map(m) = src.value else {
+                return Err(
+                    "expected a mapping for merging, but found another kind of value in the '<<' list"
+                        .to_string(),
+                );
             };
-            for src in sources {
-                if let Value::Map(m) = src.value {
-                    for (mk, mv) in m {
-                        if !merged.iter().any(|(e, _)| e.value == mk.value) {
-                            merged.push((mk, mv));
-                        }
-                    }
+            for (mk, mv) in m {
+                if merged_keys.insert(identity(&mk)) {
+                    merged.push((mk, mv));
                 }
             }
-        } else {
-            own.push((k, v));
         }
     }
-    merged.retain(|(mk, _)| !own.iter().any(|(k, _)| k.value == mk.value));
+    let own_keys: std::collections::HashSet<String> =
+        own.iter().map(|(k, _)| identity(k)).collect();
+    merged.retain(|(mk, _)| !own_keys.contains(&identity(mk)));
     merged.extend(own);
-    merged
+    Ok(merged)
 }
 
 fn resolve_scalar(text: &str, style: TScalarStyle, tag: Option<&Tag>) -> Result<Value, String> {
@@ -701,5 +734,13 @@ mod tests {
             Node::new(Value::Str("a".into()), 1),
         ]);
         assert_eq!(seq.python_str(), "[1, 'a']");
+    }
+
+    #[test]
+    fn only_a_plain_merge_key_merges() {
+        let doc = parse("\"<<\": 1\nx: 2\n").unwrap();
+        assert_eq!(doc.get("<<").unwrap().value, Value::Int(1));
+        let err = parse("a: &a 1\nb:\n  <<: *a\n").unwrap_err();
+        assert!(err.message.contains("merging"), "{}", err.message);
     }
 }
