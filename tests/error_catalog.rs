@@ -1218,6 +1218,492 @@ fn add_invalid_target_name() {
     );
 }
 
+// Backends, strategies, upload, add and --output (the entries below share these files).
+
+const SPEC: &[u8] = b"tasks:\n  - source: a.py\n    product: out/a.ipynb\n";
+const A_PY: &[u8] =
+    b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = None\n\n# %%\nprint(1)\n";
+/// With ploomber among the dependencies, so the argo backend prints no warning first.
+const ENV_YML: &[u8] = b"name: p\ndependencies: [pip, ploomber]\n";
+
+/// Runs the binary in `root` and checks a failure with exit 1 that mentions `phrase`
+/// (for the cases `check` cannot express: output before the error, a git repository).
+fn fails_in(root: &Path, args: &[&str], env: &[(&str, &str)], phrase: &str) -> String {
+    let out = run_in(root, args, env);
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(1), "want exit 1; stderr:\n{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(
+        err.to_lowercase().contains(&phrase.to_lowercase()),
+        "the error does not say '{phrase}':\n{err}"
+    );
+    err
+}
+
+/// A project made of `files` in a fresh temp folder (the folder is kept alive by the
+/// returned guard).
+fn project(files: &[(&str, &[u8])]) -> (tempfile::TempDir, std::path::PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("proj");
+    for (path, content) in files {
+        let full = root.join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, content).unwrap();
+    }
+    (tmp, root)
+}
+
+#[test]
+fn slurm_template_missing_placeholder() {
+    check(
+        &[
+            ("pipeline.yaml", SPEC),
+            ("a.py", A_PY),
+            ("soopervisor.yaml", b"hpc:\n  backend: slurm\n"),
+            (
+                "hpc/template.sh",
+                b"#!/bin/bash\n#SBATCH --job-name={{name}}\necho hi\n",
+            ),
+        ],
+        &["export", "hpc"],
+        &[],
+        "missing placeholders: '{{command}}'",
+    );
+}
+
+#[test]
+fn slurm_template_unknown_placeholder() {
+    check(
+        &[
+            ("pipeline.yaml", SPEC),
+            ("a.py", A_PY),
+            ("soopervisor.yaml", b"hpc:\n  backend: slurm\n"),
+            (
+                "hpc/template.sh",
+                b"#!/bin/bash\n#SBATCH --job-name={{name}}\n{{command}} {{partition}}\n",
+            ),
+        ],
+        &["export", "hpc"],
+        &[],
+        "unknown placeholder '{{partition}}'",
+    );
+}
+
+/// `--submit` checks for sbatch after the export: the scripts are written (and listed
+/// on stdout), then the submission fails.
+#[test]
+fn slurm_submit_without_sbatch() {
+    let (tmp, root) = project(&[("pipeline.yaml", SPEC), ("a.py", A_PY)]);
+    let bin = tmp.path().join("empty-bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let before = snapshot_tree(&root);
+    fails_in(
+        &root,
+        &["export", "--backend", "slurm", "--submit"],
+        &[("PATH", bin.to_str().unwrap())],
+        "`sbatch` was not found on PATH",
+    );
+    let after = snapshot_tree(&root);
+    let added: Vec<_> = after.keys().filter(|k| !before.contains_key(*k)).collect();
+    assert!(
+        added.iter().all(|k| k.starts_with("slurm")),
+        "wrote outside the target folder: {added:?}"
+    );
+    assert!(
+        !root.join("slurm/.soopervisor-slurm-jobs.tsv").exists(),
+        "recorded jobs that were never submitted"
+    );
+    for (k, v) in &before {
+        assert_eq!(after.get(k), Some(v), "{} was modified", k.display());
+    }
+}
+
+#[test]
+fn slurm_status_without_state() {
+    check(
+        &[
+            ("pipeline.yaml", SPEC),
+            ("a.py", A_PY),
+            ("soopervisor.yaml", b"hpc:\n  backend: slurm\n"),
+        ],
+        &["status", "hpc"],
+        &[],
+        "no submitted SLURM jobs are recorded here",
+    );
+}
+
+#[test]
+fn slurm_unknown_key() {
+    check(
+        &[
+            ("pipeline.yaml", SPEC),
+            ("a.py", A_PY),
+            (
+                "soopervisor.yaml",
+                b"hpc:\n  backend: slurm\n  partition: gpu\n",
+            ),
+        ],
+        &["export", "hpc"],
+        &[],
+        "invalid settings for the slurm backend: unknown field `partition`",
+    );
+}
+
+#[test]
+fn export_target_backend_conflict() {
+    check(
+        &[
+            ("pipeline.yaml", SPEC),
+            ("a.py", A_PY),
+            ("soopervisor.yaml", b"hpc:\n  backend: slurm\n"),
+        ],
+        &["export", "hpc", "--backend", "argo"],
+        &[],
+        "--backend argo conflicts with the 'hpc' section",
+    );
+}
+
+#[test]
+fn strategy_combination_refused() {
+    check(
+        &[
+            ("pipeline.yaml", SPEC),
+            ("a.py", A_PY),
+            ("environment.yml", ENV_YML),
+        ],
+        &[
+            "export",
+            "--backend",
+            "argo",
+            "--storage",
+            "fetch",
+            "--code",
+            "shared-disk",
+        ],
+        &[],
+        "cannot be combined (argo): code shared-disk runs the project from the shared disk",
+    );
+}
+
+#[test]
+fn env_image_without_image() {
+    check(
+        &[
+            ("pipeline.yaml", SPEC),
+            ("a.py", A_PY),
+            ("environment.yml", ENV_YML),
+        ],
+        &["export", "--backend", "argo", "--env", "image"],
+        &[],
+        "env image needs the image every pod runs, but none is set",
+    );
+}
+
+#[test]
+fn env_pip_without_requirements() {
+    check(
+        &[("pipeline.yaml", SPEC), ("a.py", A_PY)],
+        &["export", "--backend", "argo", "--env", "pip"],
+        &[],
+        "neither requirements.lock.txt nor requirements.txt",
+    );
+}
+
+#[test]
+fn env_pip_requirements_missing() {
+    check(
+        &[
+            ("pipeline.yaml", SPEC),
+            ("a.py", A_PY),
+            (
+                "soopervisor.yaml",
+                b"wf:\n  backend: argo\n  env: {kind: pip, requirements: req/nope.txt}\n",
+            ),
+        ],
+        &["export", "wf"],
+        &[],
+        "the requirements file req/nope.txt does not exist",
+    );
+}
+
+#[test]
+fn code_git_outside_repository() {
+    // the temp folder must not be inside a git repository for this one
+    let probe = tempfile::tempdir().unwrap();
+    let inside = Command::new("git")
+        .args(["-C", probe.path().to_str().unwrap(), "rev-parse"])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if inside {
+        eprintln!("skipped: the temp folder is inside a git repository");
+        return;
+    }
+    check(
+        &[
+            ("pipeline.yaml", SPEC),
+            ("a.py", A_PY),
+            ("environment.yml", ENV_YML),
+        ],
+        &["export", "--backend", "argo", "--code", "git"],
+        &[],
+        "code git: the project is not in a git repository with a commit",
+    );
+}
+
+#[test]
+fn code_git_dirty_tree() {
+    let (_tmp, root) = project(&[
+        ("pipeline.yaml", SPEC),
+        ("a.py", A_PY),
+        ("environment.yml", ENV_YML),
+    ]);
+    let git = |args: &[&str]| {
+        let ok = Command::new("git")
+            .arg("-C")
+            .arg(&root)
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(args)
+            .output()
+            .map(|o| o.status.success())
+            .unwrap_or(false);
+        assert!(ok, "git {args:?} failed (is git installed?)");
+    };
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-qm", "init"]);
+    let mut edited = A_PY.to_vec();
+    edited.extend_from_slice(b"print(2)\n");
+    std::fs::write(root.join("a.py"), edited).unwrap();
+    // git may refresh its index: compare the project's files, not .git
+    let files = |root: &Path| {
+        let mut t = snapshot_tree(root);
+        t.retain(|k, _| !k.starts_with(".git"));
+        t
+    };
+    let before = files(&root);
+    let err = fails_in(
+        &root,
+        &["export", "--backend", "argo", "--code", "git"],
+        &[],
+        "the working tree has uncommitted changes to tracked files",
+    );
+    assert!(err.starts_with("error: "), "{err}");
+    assert_eq!(before, files(&root), "the project was modified");
+}
+
+#[test]
+fn code_package_not_a_package() {
+    check(
+        &[
+            ("pipeline.yaml", SPEC),
+            ("a.py", A_PY),
+            ("environment.yml", ENV_YML),
+        ],
+        &["export", "--backend", "argo", "--code", "package"],
+        &[],
+        "it has no setup.py or pyproject.toml",
+    );
+}
+
+#[test]
+fn argo_mount_path_not_absolute() {
+    check(
+        &[
+            ("pipeline.yaml", SPEC),
+            ("a.py", A_PY),
+            ("environment.yml", ENV_YML),
+            (
+                "soopervisor.yaml",
+                b"wf:\n  backend: argo\n  storage: {kind: nfs, mount_path: mnt/vol}\n",
+            ),
+        ],
+        &["export", "wf"],
+        &[],
+        "mount_path must be an absolute path without '..'",
+    );
+}
+
+#[test]
+fn argo_sub_path_leaves_volume() {
+    check(
+        &[
+            ("pipeline.yaml", SPEC),
+            ("a.py", A_PY),
+            ("environment.yml", ENV_YML),
+            (
+                "soopervisor.yaml",
+                b"wf:\n  backend: argo\n  sub_path: ../other\n",
+            ),
+        ],
+        &["export", "wf"],
+        &[],
+        "sub_path must be relative to the volume and must not contain '..'",
+    );
+}
+
+#[test]
+fn argo_disk_key_without_disk() {
+    check(
+        &[
+            ("pipeline.yaml", SPEC),
+            ("a.py", A_PY),
+            ("environment.yml", ENV_YML),
+            (
+                "soopervisor.yaml",
+                b"wf:\n  backend: argo\n  storage: fetch\n  code: {kind: image, repository: registry.example.com/team/ml}\n  claim_name: data\n",
+            ),
+        ],
+        &["export", "wf"],
+        &[],
+        "claim_name configures the shared disk, but storage fetch has none",
+    );
+}
+
+#[test]
+fn argo_image_with_code_image() {
+    check(
+        &[
+            ("pipeline.yaml", SPEC),
+            ("a.py", A_PY),
+            ("environment.yml", ENV_YML),
+            (
+                "soopervisor.yaml",
+                b"wf:\n  backend: argo\n  image: team/env:1.0\n  code: {kind: image, repository: registry.example.com/team/ml}\n",
+            ),
+        ],
+        &["export", "wf"],
+        &[],
+        "but code image builds that image itself",
+    );
+}
+
+#[test]
+fn argo_task_name_with_braces() {
+    check(
+        &[
+            ("environment.yml", ENV_YML),
+            (
+                "x{{y.py",
+                b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = 'out/x.ipynb'\n\n# %%\nprint(1)\n",
+            ),
+        ],
+        &["export", "--backend", "argo", "-e", "*.py"],
+        &[],
+        "contains '{{', which Argo would read as a template expression",
+    );
+}
+
+#[test]
+fn upload_shared_disk_without_disk() {
+    check(
+        &[
+            ("pipeline.yaml", SPEC),
+            ("a.py", A_PY),
+            ("environment.yml", ENV_YML),
+        ],
+        &["upload", "--storage", "fetch"],
+        &[],
+        "code shared-disk copies the project to the shared disk, but storage fetch has none",
+    );
+}
+
+#[test]
+fn upload_package_not_a_package() {
+    check(
+        &[
+            ("pipeline.yaml", SPEC),
+            ("a.py", A_PY),
+            ("environment.yml", ENV_YML),
+        ],
+        &["upload", "--code", "package", "--dry-run"],
+        &[],
+        "code package builds the project as a Python package",
+    );
+}
+
+#[test]
+fn upload_unknown_code() {
+    check(
+        &[("pipeline.yaml", SPEC), ("a.py", A_PY)],
+        &["upload", "--code", "floppy"],
+        &[],
+        "unknown code strategy 'floppy'",
+    );
+}
+
+/// A warning (no git repository) and the file count go to stderr before kubectl is
+/// looked for; nothing is written and stdout stays empty.
+#[test]
+fn upload_without_kubectl() {
+    let (tmp, root) = project(&[("pipeline.yaml", SPEC), ("a.py", A_PY)]);
+    let bin = tmp.path().join("empty-bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let before = snapshot_tree(&root);
+    fails_in(
+        &root,
+        &["upload"],
+        &[("PATH", bin.to_str().unwrap())],
+        "cannot run kubectl",
+    );
+    let out = run_in(&root, &["upload"], &[("PATH", bin.to_str().unwrap())]);
+    assert!(out.stdout.is_empty(), "stdout on failure");
+    assert_eq!(before, snapshot_tree(&root), "the project was modified");
+}
+
+#[test]
+fn add_target_folder_exists() {
+    check(
+        &[
+            ("pipeline.yaml", SPEC),
+            ("a.py", A_PY),
+            ("training/notes.txt", b"mine\n"),
+        ],
+        &["add", "training", "--backend", "argo"],
+        &[],
+        "a file or folder named 'training' already exists in the project",
+    );
+}
+
+#[test]
+fn output_file_with_several_files() {
+    check(
+        &[("pipeline.yaml", SPEC), ("a.py", A_PY)],
+        &["export", "--backend", "slurm", "--output", "one.sh"],
+        &[],
+        "--output names one file, but this backend writes several",
+    );
+}
+
+#[test]
+fn output_replaces_foreign_file() {
+    check(
+        &[
+            ("pipeline.yaml", SPEC),
+            ("a.py", A_PY),
+            ("environment.yml", ENV_YML),
+            ("notes.txt", b"mine\n"),
+        ],
+        &["export", "--backend", "argo", "--output", "notes.txt"],
+        &[],
+        "would replace an existing file, which soopervisor did not write",
+    );
+}
+
+#[test]
+fn output_replaces_project_file() {
+    check(
+        &[
+            ("pipeline.yaml", SPEC),
+            ("a.py", A_PY),
+            ("environment.yml", ENV_YML),
+        ],
+        &["export", "--backend", "argo", "--output", "a.py"],
+        &[],
+        "would replace one of the project's own files",
+    );
+}
+
 /// Every (test, phrase) pair above, for the documentation check.
 const ENTRIES: &[(&str, &str)] = &[
     ("no_pipeline_found", "unable to find a pipeline"),
@@ -1404,6 +1890,104 @@ const ENTRIES: &[(&str, &str)] = &[
     ),
     ("add_existing_target", "a 'training' section already exists"),
     ("add_invalid_target_name", "is not a valid target name"),
+    (
+        "slurm_template_missing_placeholder",
+        "missing placeholders: '{{command}}'",
+    ),
+    (
+        "slurm_template_unknown_placeholder",
+        "unknown placeholder '{{partition}}'",
+    ),
+    (
+        "slurm_submit_without_sbatch",
+        "`sbatch` was not found on PATH",
+    ),
+    (
+        "slurm_status_without_state",
+        "no submitted SLURM jobs are recorded here",
+    ),
+    (
+        "slurm_unknown_key",
+        "invalid settings for the slurm backend: unknown field `partition`",
+    ),
+    (
+        "export_target_backend_conflict",
+        "--backend argo conflicts with the 'hpc' section",
+    ),
+    (
+        "strategy_combination_refused",
+        "cannot be combined (argo): code shared-disk runs the project from the shared disk",
+    ),
+    (
+        "env_image_without_image",
+        "env image needs the image every pod runs, but none is set",
+    ),
+    (
+        "env_pip_without_requirements",
+        "neither requirements.lock.txt nor requirements.txt",
+    ),
+    (
+        "env_pip_requirements_missing",
+        "the requirements file req/nope.txt does not exist",
+    ),
+    (
+        "code_git_outside_repository",
+        "code git: the project is not in a git repository with a commit",
+    ),
+    (
+        "code_git_dirty_tree",
+        "the working tree has uncommitted changes to tracked files",
+    ),
+    (
+        "code_package_not_a_package",
+        "it has no setup.py or pyproject.toml",
+    ),
+    (
+        "argo_mount_path_not_absolute",
+        "mount_path must be an absolute path without '..'",
+    ),
+    (
+        "argo_sub_path_leaves_volume",
+        "sub_path must be relative to the volume and must not contain '..'",
+    ),
+    (
+        "argo_disk_key_without_disk",
+        "claim_name configures the shared disk, but storage fetch has none",
+    ),
+    (
+        "argo_image_with_code_image",
+        "but code image builds that image itself",
+    ),
+    (
+        "argo_task_name_with_braces",
+        "contains '{{', which Argo would read as a template expression",
+    ),
+    (
+        "upload_shared_disk_without_disk",
+        "code shared-disk copies the project to the shared disk, but storage fetch has none",
+    ),
+    (
+        "upload_package_not_a_package",
+        "code package builds the project as a Python package",
+    ),
+    ("upload_unknown_code", "unknown code strategy 'floppy'"),
+    ("upload_without_kubectl", "cannot run kubectl"),
+    (
+        "add_target_folder_exists",
+        "a file or folder named 'training' already exists in the project",
+    ),
+    (
+        "output_file_with_several_files",
+        "--output names one file, but this backend writes several",
+    ),
+    (
+        "output_replaces_foreign_file",
+        "would replace an existing file, which soopervisor did not write",
+    ),
+    (
+        "output_replaces_project_file",
+        "would replace one of the project's own files",
+    ),
 ];
 
 #[test]
