@@ -1704,6 +1704,106 @@ fn output_replaces_project_file() {
     );
 }
 
+#[test]
+fn slurm_log_dir_unusable() {
+    check(
+        &[
+            ("pipeline.yaml", SPEC),
+            ("a.py", A_PY),
+            (
+                "soopervisor.yaml",
+                b"hpc:\n  backend: slurm\n  log_dir: \"my logs\"\n",
+            ),
+        ],
+        &["export", "hpc"],
+        &[],
+        "cannot be used in `#SBATCH --output`",
+    );
+}
+
+#[test]
+fn slurm_preset() {
+    check(
+        &[
+            ("pipeline.yaml", SPEC),
+            ("a.py", A_PY),
+            (
+                "soopervisor.yaml",
+                b"hpc:\n  backend: slurm\n  preset: gpu\n",
+            ),
+        ],
+        &["export", "hpc"],
+        &[],
+        "the slurm backend has no presets",
+    );
+}
+
+#[test]
+fn slurm_status_without_squeue() {
+    check(
+        &[
+            ("pipeline.yaml", SPEC),
+            ("a.py", A_PY),
+            ("soopervisor.yaml", b"hpc:\n  backend: slurm\n"),
+            ("hpc/.soopervisor-slurm-jobs.tsv", b"a\t123\n"),
+        ],
+        &["status", "hpc"],
+        &[("PATH", "/nonexistent-soopervisor-test-bin")],
+        "neither `squeue` nor `sacct` was found on PATH",
+    );
+}
+
+#[test]
+fn slurm_state_file_malformed() {
+    check(
+        &[
+            ("pipeline.yaml", SPEC),
+            ("a.py", A_PY),
+            ("soopervisor.yaml", b"hpc:\n  backend: slurm\n"),
+            ("hpc/.soopervisor-slurm-jobs.tsv", b"a 123\n"),
+        ],
+        &["status", "hpc"],
+        &[],
+        "malformed line (expected task<TAB>job-id)",
+    );
+}
+
+#[test]
+fn code_package_without_index() {
+    check(
+        &[
+            ("pipeline.yaml", SPEC),
+            ("a.py", A_PY),
+            ("environment.yml", ENV_YML),
+            (
+                "pyproject.toml",
+                b"[project]\nname = \"p\"\nversion = \"0.1\"\n",
+            ),
+        ],
+        &["export", "--backend", "argo", "--code", "package"],
+        &[],
+        "code package needs the package index the pods install from",
+    );
+}
+
+#[test]
+fn argo_volume_name_invalid() {
+    check(
+        &[
+            ("pipeline.yaml", SPEC),
+            ("a.py", A_PY),
+            ("environment.yml", ENV_YML),
+            (
+                "soopervisor.yaml",
+                b"wf:\n  backend: argo\n  volume_name: My_Vol\n",
+            ),
+        ],
+        &["export", "wf"],
+        &[],
+        "volume_name 'My_Vol' is not a valid Kubernetes volume name",
+    );
+}
+
 /// Every (test, phrase) pair above, for the documentation check.
 const ENTRIES: &[(&str, &str)] = &[
     ("no_pipeline_found", "unable to find a pipeline"),
@@ -1987,6 +2087,27 @@ const ENTRIES: &[(&str, &str)] = &[
     (
         "output_replaces_project_file",
         "would replace one of the project's own files",
+    ),
+    (
+        "slurm_log_dir_unusable",
+        "cannot be used in `#SBATCH --output`",
+    ),
+    ("slurm_preset", "the slurm backend has no presets"),
+    (
+        "slurm_status_without_squeue",
+        "neither `squeue` nor `sacct` was found on PATH",
+    ),
+    (
+        "slurm_state_file_malformed",
+        "malformed line (expected task<TAB>job-id)",
+    ),
+    (
+        "code_package_without_index",
+        "code package needs the package index the pods install from",
+    ),
+    (
+        "argo_volume_name_invalid",
+        "volume_name 'My_Vol' is not a valid Kubernetes volume name",
     ),
 ];
 
