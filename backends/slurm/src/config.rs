@@ -57,6 +57,10 @@ impl BackendConfig for SlurmConfig {
         crate::export::export(self, plan, target)
     }
 
+    fn check_submit(&self, _plan: &Plan, _target: &ExportTarget) -> anyhow::Result<()> {
+        crate::submit::require_sbatch(&crate::tools::Tools::from_path()).map(|_| ())
+    }
+
     fn submit(&self, plan: &Plan, target: &ExportTarget) -> anyhow::Result<String> {
         self.validate()?;
         let tools = crate::tools::Tools::from_path();

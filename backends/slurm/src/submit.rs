@@ -24,6 +24,17 @@ pub fn parse_job_id(stdout: &str) -> Option<String> {
     valid.then(|| id.to_string())
 }
 
+/// The `sbatch` to submit with, or the error that says it is missing.
+pub fn require_sbatch(tools: &Tools) -> anyhow::Result<&std::path::PathBuf> {
+    tools.sbatch.as_ref().ok_or_else(|| {
+        UserError::new("`sbatch` was not found on PATH, so the jobs cannot be submitted")
+            .with_hint(
+                "run this on a SLURM login node, or export without --submit and run submit.sh there",
+            )
+            .into()
+    })
+}
+
 /// Submits every job of `plan` (exported beforehand into `target`).
 pub fn submit(
     config: &SlurmConfig,
@@ -31,15 +42,7 @@ pub fn submit(
     target: &ExportTarget,
     tools: &Tools,
 ) -> anyhow::Result<String> {
-    let Some(sbatch) = &tools.sbatch else {
-        return Err(UserError::new(
-            "`sbatch` was not found on PATH, so the jobs cannot be submitted",
-        )
-        .with_hint(
-            "run this on a SLURM login node, or export without --submit and run submit.sh there",
-        )
-        .into());
-    };
+    let sbatch = require_sbatch(tools)?;
     let layout = Layout::new(config, plan, target)?;
     let jobs = jobs(plan, &layout)?;
     let root = &plan.project.root;

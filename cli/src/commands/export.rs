@@ -170,6 +170,9 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
             FormatArg::Json => OutputFormat::Json,
         },
     };
+    if args.submit {
+        backend_config.check_submit(&plan, &target)?;
+    }
     let export = backend_config.export(&plan, &target)?;
     warnings.extend(export.warnings.iter().cloned());
     crate::print_warnings(&warnings);

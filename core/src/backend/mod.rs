@@ -67,6 +67,17 @@ pub trait BackendConfig: Debug + Send + Sync {
     /// Builds the engine's files in memory. Nothing is written here.
     fn export(&self, plan: &Plan, target: &ExportTarget) -> anyhow::Result<Export>;
 
+    /// Checks, before anything is written, that `export --submit` can work here (the
+    /// engine's tools are installed, ...). Backends that cannot submit keep the default,
+    /// which refuses, so `--submit` fails before any file is written.
+    fn check_submit(&self, plan: &Plan, target: &ExportTarget) -> anyhow::Result<()> {
+        let _ = (plan, target);
+        anyhow::bail!(
+            crate::diagnostics::UserError::new("this backend cannot submit jobs itself")
+                .with_hint("drop --submit and run the printed next steps instead")
+        )
+    }
+
     /// Submits the exported files to the engine (`export --submit`). Backends that
     /// cannot submit keep the default, which refuses.
     fn submit(&self, plan: &Plan, target: &ExportTarget) -> anyhow::Result<String> {
