@@ -100,6 +100,21 @@ pub fn backend_config(
         merge_override(&mut section, k, v);
     }
     serde_yaml::from_value::<Box<dyn BackendConfig>>(Value::Mapping(section)).map_err(|e| {
+        let text = e.to_string();
+        // A flag the backend has no setting for: say so in terms of the flag.
+        if let Some(flag) = overrides
+            .keys()
+            .filter_map(|k| k.as_str())
+            .find(|k| text.contains(&format!("unknown field `{k}`")))
+        {
+            return UserError::new(format!(
+                "--{flag} does not apply to the {canonical} backend (it has no '{flag}' setting)"
+            ))
+            .with_hint(format!(
+                "drop --{flag}; see docs/backends/ for what {canonical} accepts"
+            ))
+            .into();
+        }
         let mut u = UserError::new(format!("invalid settings for the {canonical} backend: {e}"))
             .with_hint("remove or fix the key; each backend's keys are listed in docs/backends/");
         if let Some(f) = file {
