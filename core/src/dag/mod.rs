@@ -151,14 +151,11 @@ impl Dag {
         let mut files: HashMap<&PathBuf, usize> = HashMap::new();
         let mut relations: HashMap<&SqlRelation, usize> = HashMap::new();
         for (i, t) in self.tasks.iter().enumerate() {
-            for path in t.product.file_paths() {
+            // Files compare by normalised absolute path; messages show the project form.
+            for (path, shown) in t.product.file_paths().into_iter().zip(t.product.files()) {
                 if let Some(&j) = files.get(path) {
                     if j != i {
-                        return Err(self.duplicate(
-                            j,
-                            i,
-                            &crate::project::paths::relative_to(path, &self.root_hint(path)),
-                        ));
+                        return Err(self.duplicate(j, i, shown));
                     }
                 }
                 files.insert(path, i);
@@ -177,23 +174,6 @@ impl Dag {
             }
         }
         Ok(())
-    }
-
-    /// The folder that products are shown relative to in messages.
-    fn root_hint(&self, path: &std::path::Path) -> PathBuf {
-        for t in &self.tasks {
-            if let crate::model::Product::File { path: p, relative } = &t.product {
-                if p == path {
-                    let rel_len = relative.split('/').count();
-                    let mut root = p.clone();
-                    for _ in 0..rel_len {
-                        root.pop();
-                    }
-                    return root;
-                }
-            }
-        }
-        path.parent().map(|p| p.to_path_buf()).unwrap_or_default()
     }
 
     fn duplicate(&self, first: usize, second: usize, product: &str) -> UserError {
