@@ -211,6 +211,10 @@ enum Frame {
     Map {
         entries: Vec<(Node, Node)>,
         pending_key: Option<Node>,
+        /// The pending key is a plain `<<` (a merge, not an ordinary key).
+        pending_merge: bool,
+        /// Indices in `entries` of the merge entries.
+        merges: Vec<usize>,
         line: usize,
         anchor: usize,
     },
@@ -239,10 +243,17 @@ impl Builder {
             Some(Frame::Map {
                 entries,
                 pending_key,
+                pending_merge,
+                merges,
                 ..
             }) => match pending_key.take() {
                 None => *pending_key = Some(node),
-                Some(key) => entries.push((key, node)),
+                Some(key) => {
+                    if std::mem::take(pending_merge) {
+                        merges.push(entries.len());
+                    }
+                    entries.push((key, node))
+                }
             },
         }
     }
@@ -277,16 +288,16 @@ impl MarkedEventReceiver for Builder {
                         ..
                     })
                 );
-                let value =
-                    if is_key && style == TScalarStyle::Plain && tag.is_none() && text == "<<" {
-                        // Only a plain `<<` key merges (a quoted "<<" is an ordinary string).
-                        Value::Str(MERGE_KEY.to_string())
-                    } else {
-                        match resolve_scalar(&text, style, tag.as_ref()) {
-                            Ok(v) => v,
-                            Err(msg) => return self.fail(msg, line),
-                        }
-                    };
+                if is_key && style == TScalarStyle::Plain && tag.is_none() && text == "<<" {
+                    // Only a plain `<<` key merges (a quoted "<<" is an ordinary string).
+                    if let Some(Frame::Map { pending_merge, .. }) = self.stack.last_mut() {
+                        *pending_merge = true;
+                    }
+                }
+                let value = match resolve_scalar(&text, style, tag.as_ref()) {
+                    Ok(v) => v,
+                    Err(msg) => return self.fail(msg, line),
+                };
                 let node = Node::new(value, line);
                 if anchor > 0 {
                     self.anchors.insert(anchor, node.clone());
@@ -316,6 +327,8 @@ impl MarkedEventReceiver for Builder {
                 self.stack.push(Frame::Map {
                     entries: Vec::new(),
                     pending_key: None,
+                    pending_merge: false,
+                    merges: Vec::new(),
                     line,
                     anchor,
                 });
@@ -338,13 +351,14 @@ impl MarkedEventReceiver for Builder {
             Event::MappingEnd => {
                 if let Some(Frame::Map {
                     entries,
+                    merges,
                     line,
                     anchor,
                     ..
                 }) = self.stack.pop()
                 {
                     self.nodes += 1;
-                    let entries = match apply_merge_keys(entries) {
+                    let entries = match apply_merge_keys(entries, &merges) {
                         Ok(e) => e,
                         Err(msg) => return self.fail(msg, line),
                     };
@@ -375,19 +389,19 @@ impl MarkedEventReceiver for Builder {
 
 /// `<<: *base` and `<<: [*a, *b]` merge keys (PyYAML supports them in safe_load):
 /// explicit keys win over merged ones; earlier merged mappings win over later ones.
-/// The internal name of a plain `<<` key (NUL cannot occur in YAML text).
-const MERGE_KEY: &str = "\u{0}<<";
-
-fn apply_merge_keys(entries: Vec<(Node, Node)>) -> Result<Vec<(Node, Node)>, String> {
-    if !entries.iter().any(|(k, _)| k.as_str() == Some(MERGE_KEY)) {
+fn apply_merge_keys(
+    entries: Vec<(Node, Node)>,
+    merges: &[usize],
+) -> Result<Vec<(Node, Node)>, String> {
+    if merges.is_empty() {
         return Ok(entries);
     }
     let identity = |n: &Node| format!("{}:{}", n.type_name(), n.value.python_repr());
     let mut merged: Vec<(Node, Node)> = Vec::new();
     let mut merged_keys = std::collections::HashSet::new();
     let mut own: Vec<(Node, Node)> = Vec::new();
-    for (k, v) in entries {
-        if k.as_str() != Some(MERGE_KEY) {
+    for (i, (k, v)) in entries.into_iter().enumerate() {
+        if !merges.contains(&i) {
             own.push((k, v));
             continue;
         }
@@ -742,5 +756,13 @@ mod tests {
         assert_eq!(doc.get("<<").unwrap().value, Value::Int(1));
         let err = parse("a: &a 1\nb:\n  <<: *a\n").unwrap_err();
         assert!(err.message.contains("merging"), "{}", err.message);
+    }
+
+    #[test]
+    fn a_quoted_key_that_spells_an_internal_marker_is_just_a_string() {
+        // found by the yaml_emitter fuzz target: keys are data, whatever they contain
+        let doc = parse("\"\\0<<\": null\n").unwrap();
+        assert_eq!(doc.as_map().unwrap().len(), 1);
+        assert_eq!(doc.as_map().unwrap()[0].0.value, Value::Str("\0<<".into()));
     }
 }
