@@ -79,13 +79,6 @@ pub struct PlannedTask {
     pub products: Vec<String>,
 }
 
-impl PlannedTask {
-    /// `.metadata` files Ploomber writes next to each File product.
-    pub fn metadata_files(&self) -> Vec<String> {
-        self.products.iter().map(|p| metadata_path(p)).collect()
-    }
-}
-
 /// `out/a.csv` → `out/.a.csv.metadata` (Ploomber's rule, §10.1).
 pub fn metadata_path(product: &str) -> String {
     match product.rsplit_once('/') {

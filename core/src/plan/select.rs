@@ -2,7 +2,7 @@
 //! Python tool selects tasks (soopervisor-reference.md §3.4): dependencies are limited
 //! to the exported tasks.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use crate::dag::Dag;
 use crate::diagnostics::{pretty_list, UserError, UserResult};
@@ -67,12 +67,4 @@ pub fn select(dag: &Dag, mode: Mode, only: Option<&str>) -> UserResult<Vec<Plann
             }
         })
         .collect())
-}
-
-/// Why each selected task is exported (incremental mode), for `--verbose` output.
-pub fn reasons(dag: &Dag) -> BTreeMap<String, String> {
-    status::outdated(dag)
-        .into_iter()
-        .map(|(k, v)| (k, v.to_string()))
-        .collect()
 }
