@@ -39,13 +39,14 @@ impl ProjectArgs {
     }
 }
 
-/// Loads the project and builds its DAG.
+/// Loads the project and builds its DAG. The tasks move into the DAG (read them with
+/// [`Dag::tasks`]); the returned project's `tasks` is empty.
 pub fn load(args: &ProjectArgs) -> anyhow::Result<(Project, Dag)> {
     let cwd = args.cwd()?;
-    let project = project::load(&LoadOptions {
+    let mut project = project::load(&LoadOptions {
         cwd,
         entry_point: args.entry_point.clone(),
     })?;
-    let dag = Dag::build(project.tasks.clone())?;
+    let dag = Dag::build(std::mem::take(&mut project.tasks))?;
     Ok((project, dag))
 }

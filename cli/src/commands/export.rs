@@ -203,7 +203,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
                 .into());
             }
             let dest = cwd.join(path);
-            refuse_overwriting_input(&dest, &project)?;
+            refuse_overwriting_input(&dest, &project, &dag)?;
             written_main = dest.clone();
             atomic::write_all(&[PendingFile {
                 path: dest.clone(),
@@ -306,6 +306,7 @@ fn present_step(
 fn refuse_overwriting_input(
     dest: &std::path::Path,
     project: &soopervisor_core::project::Project,
+    dag: &soopervisor_core::dag::Dag,
 ) -> anyhow::Result<()> {
     let Ok(meta) = std::fs::metadata(dest) else {
         return Ok(());
@@ -316,7 +317,7 @@ fn refuse_overwriting_input(
     let canonical = std::fs::canonicalize(dest).unwrap_or_else(|_| dest.to_path_buf());
     let same = |p: &std::path::Path| std::fs::canonicalize(p).is_ok_and(|c| c == canonical);
     let is_input = same(&project.spec_path)
-        || project.tasks.iter().any(|t| match &t.source {
+        || dag.tasks().iter().any(|t| match &t.source {
             soopervisor_core::model::Source::File { path, .. } => same(path),
             _ => false,
         });
