@@ -305,91 +305,126 @@ pub fn analyse(
         })
         .collect();
 
-    let mut tasks = Vec::with_capacity(decls.len());
+    // Assemble the tasks in parallel; then, in declaration order, the first error
+    // wins and each file's warnings are reported once.
+    let assembled: Vec<UserResult<Assembled>> = decls
+        .into_par_iter()
+        .map(|d| assemble(d, meta, root, &file_results, &located_fns, &parsed))
+        .collect();
+    let mut tasks = Vec::with_capacity(assembled.len());
     let mut warnings: Vec<Warning> = Vec::new();
     let mut warned = std::collections::HashSet::new();
-    for d in decls {
-        let ctx = |e: UserError| {
-            e.context(format!("failed to initialize task '{}'", d.name))
-                .or_file(&d.file)
-                .or_line(d.line)
-        };
-        let mut product = d.product.clone();
-        let upstream: Vec<String> = if let Some(declared) = &d.declared_upstream {
-            declared.clone()
-        } else {
-            match &d.source {
-                Source::File { path, .. } if file_results.contains_key(path) => {
-                    let r = &file_results[path];
-                    if warned.insert(path.clone()) {
-                        warnings.extend(r.warnings.iter().cloned());
-                    }
-                    if want_product {
-                        let lit = r.product.clone().unwrap_or_else(|| {
-                            Err(UserError::new(
-                                "product extraction is not available for this task class",
-                            ))
-                        });
-                        let lit = lit.map_err(ctx)?;
-                        let raw = RawTask {
-                            node: Node::new(Value::Null, 1),
-                            file: path.clone(),
-                            imported: false,
-                        };
-                        let base = if meta.product_relative_to_source {
-                            path.parent().unwrap_or(root).to_path_buf()
-                        } else {
-                            root.to_path_buf()
-                        };
-                        product = Some(
-                            build_product(
-                                &raw,
-                                &literal_node(&lit, 1),
-                                &d.product_class,
-                                &d.class,
-                                (&base, root),
-                                &d.nb_product_keys,
-                                None,
-                            )
-                            .map_err(ctx)?,
-                        );
-                    }
-                    if meta.extract_upstream {
-                        r.upstream.clone().map_err(ctx)?
+    for result in assembled {
+        let (task, file) = result?;
+        if let Some((path, file)) = file {
+            if warned.insert(path) {
+                warnings.extend(file.warnings.iter().cloned());
+            }
+        }
+        tasks.push(task);
+    }
+    Ok((tasks, warnings))
+}
+
+/// A task, and the analysed file it used with that file's path.
+type Assembled<'r> = (Task, Option<(&'r PathBuf, &'r FileResult)>);
+
+/// One task from its declaration and the analysis of its source; also the file
+/// result it used (for its warnings).
+fn assemble<'r>(
+    d: TaskDecl,
+    meta: &Meta,
+    root: &Path,
+    file_results: &'r HashMap<PathBuf, FileResult>,
+    located_fns: &HashMap<String, Result<(PathBuf, String), UserError>>,
+    parsed: &HashMap<PathBuf, Result<ModuleAnalysis, UserError>>,
+) -> UserResult<Assembled<'r>> {
+    let want_product = meta.extract_product;
+    let ctx = |e: UserError| {
+        e.context(format!("failed to initialize task '{}'", d.name))
+            .or_file(&d.file)
+            .or_line(d.line)
+    };
+    let mut product = d.product;
+    let mut used_file = None;
+    let upstream: Vec<String> = if let Some(declared) = d.declared_upstream {
+        declared
+    } else {
+        match &d.source {
+            Source::File { path, .. } if file_results.contains_key(path) => {
+                let (key, r) = file_results.get_key_value(path).expect("checked");
+                used_file = Some((key, r));
+                if want_product {
+                    let lit = r.product.clone().unwrap_or_else(|| {
+                        Err(UserError::new(
+                            "product extraction is not available for this task class",
+                        ))
+                    });
+                    let lit = lit.map_err(ctx)?;
+                    let raw = RawTask {
+                        node: Node::new(Value::Null, 1),
+                        file: path.clone(),
+                        imported: false,
+                    };
+                    let base = if meta.product_relative_to_source {
+                        path.parent().unwrap_or(root).to_path_buf()
                     } else {
-                        Vec::new()
-                    }
+                        root.to_path_buf()
+                    };
+                    product = Some(
+                        build_product(
+                            &raw,
+                            &literal_node(&lit, 1),
+                            &d.product_class,
+                            &d.class,
+                            (&base, root),
+                            &d.nb_product_keys,
+                            None,
+                        )
+                        .map_err(ctx)?,
+                    );
                 }
-                Source::DottedPath(p) if meta.extract_upstream => {
-                    if want_product {
-                        return Err(ctx(UserError::new("extract product is not implemented for python callables")
-                            .with_hint("set meta.extract_product: false and declare the product of function tasks")));
-                    }
-                    let (module, func) = located_fns[p].clone().map_err(ctx)?;
-                    let analysis = parsed[&module].as_ref().map_err(|e| ctx(e.clone()))?;
-                    analysis
-                        .function(&func)
-                        .map_err(|e| ctx(located(e, &module, 1)))?
-                        .upstream
-                }
-                _ => {
-                    if want_product && product.is_none() {
-                        return Err(ctx(UserError::new(format!(
-                            "extract product is not implemented for {} tasks",
-                            d.class
-                        ))));
-                    }
+                if meta.extract_upstream {
+                    r.upstream.clone().map_err(ctx)?
+                } else {
                     Vec::new()
                 }
             }
-        };
-        let Some(product) = product else {
-            return Err(ctx(UserError::new("the task has no product")));
-        };
-        let mut upstream = upstream;
-        upstream.sort();
-        upstream.dedup();
-        tasks.push(Task {
+            Source::DottedPath(p) if meta.extract_upstream => {
+                if want_product {
+                    return Err(ctx(UserError::new(
+                        "extract product is not implemented for python callables",
+                    )
+                    .with_hint(
+                        "set meta.extract_product: false and declare the product of function tasks",
+                    )));
+                }
+                let (module, func) = located_fns[p].clone().map_err(ctx)?;
+                let analysis = parsed[&module].as_ref().map_err(|e| ctx(e.clone()))?;
+                analysis
+                    .function(&func)
+                    .map_err(|e| ctx(located(e, &module, 1)))?
+                    .upstream
+            }
+            _ => {
+                if want_product && product.is_none() {
+                    return Err(ctx(UserError::new(format!(
+                        "extract product is not implemented for {} tasks",
+                        d.class
+                    ))));
+                }
+                Vec::new()
+            }
+        }
+    };
+    let Some(product) = product else {
+        return Err(ctx(UserError::new("the task has no product")));
+    };
+    let mut upstream = upstream;
+    upstream.sort();
+    upstream.dedup();
+    Ok((
+        Task {
             name: d.name,
             class: d.class,
             product_class: d.product_class,
@@ -399,7 +434,7 @@ pub fn analyse(
             upstream,
             declared_in: d.file,
             declared_line: d.line,
-        });
-    }
-    Ok((tasks, warnings))
+        },
+        used_file,
+    ))
 }

@@ -164,12 +164,14 @@ fn load_spec_file(path: &Path, cwd: &Path) -> UserResult<Project> {
 
 fn finish(spec: spec::Spec, root: PathBuf, cwd: &Path, spec_dir: PathBuf) -> UserResult<Project> {
     let mut warnings = spec.warnings.clone();
-    let decls = tasks::declare_all(&mut tasks::DeclContext {
-        spec: &spec,
-        root: &root,
-        cwd,
-        warnings: &mut warnings,
-    })?;
+    let decls = tasks::declare_all(
+        &tasks::DeclContext {
+            spec: &spec,
+            root: &root,
+            cwd,
+        },
+        &mut warnings,
+    )?;
     let mut dirs = vec![
         spec_dir.clone(),
         cwd.to_path_buf(),

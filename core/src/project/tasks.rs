@@ -90,12 +90,11 @@ const SQL_RELATION_CLASSES: &[&str] = &[
     "GenericSQLRelation",
 ];
 
-/// Shared context for building declarations.
+/// Shared, read-only context for building declarations.
 pub struct DeclContext<'a> {
     pub spec: &'a Spec,
     pub root: &'a Path,
     pub cwd: &'a Path,
-    pub warnings: &'a mut Vec<Warning>,
 }
 
 fn err(task: &RawTask, line: usize, msg: impl Into<String>) -> UserError {
@@ -130,31 +129,73 @@ pub fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
 /// a small spec can demand (a few lines of grid can ask for millions of tasks).
 pub const MAX_TASKS: usize = 100_000;
 
-/// Builds the declarations of every raw task, grids expanded.
-pub fn declare_all(ctx: &mut DeclContext) -> UserResult<Vec<TaskDecl>> {
+/// Builds the declarations of every raw task, grids expanded, in spec order; warnings
+/// go to `warnings`. The first failing task (in spec order) gives the error.
+///
+/// Tasks are independent, so they are declared in parallel, except when the spec has a
+/// grid: a grid turns one entry into up to [`MAX_TASKS`] declarations, and declaring
+/// in order lets the running total stop a runaway spec before it allocates the rest.
+pub fn declare_all(ctx: &DeclContext, warnings: &mut Vec<Warning>) -> UserResult<Vec<TaskDecl>> {
+    let has_grid = ctx
+        .spec
+        .tasks
+        .iter()
+        .any(|raw| raw.node.get("grid").is_some());
+    if has_grid {
+        return declare_in_order(ctx, warnings);
+    }
+    use rayon::prelude::*;
+    let results: Vec<(UserResult<Vec<TaskDecl>>, Vec<Warning>)> = ctx
+        .spec
+        .tasks
+        .par_iter()
+        .map_init(grid::bracket_environment, |bracket_env, raw| {
+            let mut out = Vec::with_capacity(1);
+            let mut task_warnings = Vec::new();
+            let result = declare(ctx, raw, bracket_env, &mut out, &mut task_warnings).map(|()| out);
+            (result, task_warnings)
+        })
+        .collect();
+    let mut decls = Vec::with_capacity(results.len());
+    for (result, task_warnings) in results {
+        decls.extend(result?);
+        warnings.extend(task_warnings);
+    }
+    check_total(&decls, ctx.spec.tasks.get(MAX_TASKS))?;
+    Ok(decls)
+}
+
+fn declare_in_order(ctx: &DeclContext, warnings: &mut Vec<Warning>) -> UserResult<Vec<TaskDecl>> {
     let bracket_env = grid::bracket_environment();
     let mut out = Vec::with_capacity(ctx.spec.tasks.len());
     for raw in &ctx.spec.tasks {
-        declare(ctx, raw, &bracket_env, &mut out)?;
-        if out.len() > MAX_TASKS {
-            return Err(UserError::new(format!(
-                "the pipeline declares more than {MAX_TASKS} tasks (grids expanded)"
-            ))
-            .in_file(&raw.file)
-            .at_line(raw.node.line)
-            .with_hint(
-                "split the pipeline or its grids; soopervisor bounds the work a spec can ask for",
-            ));
-        }
+        declare(ctx, raw, &bracket_env, &mut out, warnings)?;
+        check_total(&out, Some(raw))?;
     }
     Ok(out)
 }
 
+/// Refuses more than [`MAX_TASKS`] declarations; `raw` is the entry that crossed it.
+fn check_total(decls: &[TaskDecl], raw: Option<&RawTask>) -> UserResult<()> {
+    if decls.len() <= MAX_TASKS {
+        return Ok(());
+    }
+    let mut e = UserError::new(format!(
+        "the pipeline declares more than {MAX_TASKS} tasks (grids expanded)"
+    ))
+    .with_hint("split the pipeline or its grids; soopervisor bounds the work a spec can ask for");
+    if let Some(raw) = raw {
+        e = e.in_file(&raw.file).at_line(raw.node.line);
+    }
+    Err(e)
+}
+
 fn declare(
-    ctx: &mut DeclContext,
+    ctx: &DeclContext,
     raw: &RawTask,
     bracket_env: &minijinja::Environment<'static>,
     out: &mut Vec<TaskDecl>,
+    warnings: &mut Vec<Warning>,
 ) -> UserResult<()> {
     let meta: &Meta = &ctx.spec.meta;
     let node = &raw.node;
@@ -379,7 +420,7 @@ fn declare(
             }
             if let Value::Str(s) = &v.value {
                 if s.contains("::") && !s.contains(' ') {
-                    ctx.warnings.push(Warning::new(format!(
+                    warnings.push(Warning::new(format!(
                         "param '{key}' = '{s}' is replaced by Ploomber with the function's return value when the pipeline loads; soopervisor never runs user code, so it shows the dotted path"
                     )).in_file(&raw.file).at_line(v.line));
                 }
