@@ -7,6 +7,9 @@
 //! `dag` runs the chunks, each depending on every chunk that holds one of its tasks'
 //! upstream tasks. Since upstream tasks always sit in the same or an earlier chunk,
 //! every task starts only after all its upstream tasks have finished.
+//!
+//! [`nest`] does the same for any DAG nodes: the parent of a split pipeline
+//! ([`crate::split`]) lays out its parts with it.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -26,6 +29,18 @@ pub const ENTRY_DAG: &str = "dag";
 pub const RUN_TASK: &str = "run-task";
 /// Name of the input parameter carrying the Ploomber task name.
 pub const TASK_PARAM: &str = "task_name";
+/// The most tasks one Workflow holds: the entry DAG and the `run-task` template leave
+/// room for 198 chunk DAG templates of 200 tasks.
+pub const MAX_WORKFLOW_TASKS: usize = (MAX_TEMPLATES - 2) * MAX_DAG_TASKS;
+
+/// One node of a DAG to lay out: its DAG task (`depends` is filled in by [`nest`])
+/// and the keys of the nodes it waits for, all of them earlier nodes.
+pub struct Node {
+    /// Unique among the nodes (the Ploomber name of a task, the name of a part).
+    pub key: String,
+    pub upstream: Vec<String>,
+    pub task: DagTask,
+}
 
 /// The DAG templates for `tasks` (entry DAG first), with tasks of at most `chunk`
 /// each.
@@ -34,67 +49,99 @@ pub fn dag_templates(
     names: &NameMap,
     chunk: usize,
 ) -> anyhow::Result<Vec<Template>> {
-    let chunk = chunk.clamp(1, MAX_DAG_TASKS);
     let name_of = |t: &str| {
         names
             .get(t)
             .map(str::to_string)
             .ok_or_else(|| anyhow!("internal error: task '{t}' has no Argo name"))
     };
-    if tasks.len() <= chunk {
-        let all: Vec<DagTask> = tasks
-            .iter()
-            .map(|t| task_node(t, &name_of))
-            .collect::<anyhow::Result<_>>()?;
+    let nodes = tasks
+        .iter()
+        .map(|t| {
+            Ok(Node {
+                key: t.name.clone(),
+                upstream: t.upstream.clone(),
+                task: task_node(t, &name_of)?,
+            })
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    nest(nodes, chunk)
+}
+
+/// Lays out `nodes` (in topological order) as DAG templates, entry DAG first: one DAG
+/// `dag` up to `chunk` nodes, else chunks `chunk-NNN` of at most `chunk` nodes run by
+/// `dag`, each chunk waiting for the chunks that hold its nodes' upstream nodes. The
+/// nodes' `depends` keep only the dependencies inside their own DAG template.
+pub fn nest(nodes: Vec<Node>, chunk: usize) -> anyhow::Result<Vec<Template>> {
+    let chunk = chunk.clamp(1, MAX_DAG_TASKS);
+    let task_name: HashMap<&str, &str> = nodes
+        .iter()
+        .map(|n| (n.key.as_str(), n.task.name.as_str()))
+        .collect();
+    let name_of = |key: &str, of: &str| {
+        task_name
+            .get(key)
+            .map(|s| s.to_string())
+            .ok_or_else(|| anyhow!("internal error: upstream '{key}' of '{of}' is not exported"))
+    };
+    if nodes.len() <= chunk {
+        let mut all = Vec::with_capacity(nodes.len());
+        for n in &nodes {
+            let deps = n
+                .upstream
+                .iter()
+                .map(|u| name_of(u, &n.key))
+                .collect::<anyhow::Result<_>>()?;
+            let mut task = n.task.clone();
+            task.depends = depends_expr(deps);
+            all.push(task);
+        }
         return Ok(vec![dag_template(ENTRY_DAG, all)]);
     }
-    let n_chunks = tasks.len().div_ceil(chunk);
+    let n_chunks = nodes.len().div_ceil(chunk);
     if n_chunks + 2 > MAX_TEMPLATES {
         bail!(
             "{} tasks need {n_chunks} nested DAG templates, more than Argo's limit of {MAX_TEMPLATES} templates per Workflow; \
              export part of the pipeline with --task, or split it",
-            tasks.len()
+            nodes.len()
         );
     }
     let width = n_chunks.to_string().len().max(3);
     let chunk_name = |i: usize| format!("chunk-{:0width$}", i + 1);
     let mut chunk_of: HashMap<&str, usize> = HashMap::new();
-    for (i, t) in tasks.iter().enumerate() {
-        chunk_of.insert(t.name.as_str(), i / chunk);
+    for (i, n) in nodes.iter().enumerate() {
+        chunk_of.insert(n.key.as_str(), i / chunk);
     }
     let mut entry_tasks = Vec::with_capacity(n_chunks);
     let mut templates = vec![];
-    for (c, group) in tasks.chunks(chunk).enumerate() {
+    for (c, group) in nodes.chunks(chunk).enumerate() {
         let mut upstream_chunks = BTreeSet::new();
-        let mut nodes = Vec::with_capacity(group.len());
-        for t in group {
-            for u in &t.upstream {
+        let mut tasks = Vec::with_capacity(group.len());
+        for n in group {
+            let mut local = Vec::new();
+            for u in &n.upstream {
                 let uc = *chunk_of.get(u.as_str()).ok_or_else(|| {
                     anyhow!(
                         "internal error: upstream '{u}' of '{}' is not exported",
-                        t.name
+                        n.key
                     )
                 })?;
                 if uc > c {
                     bail!(
                         "internal error: tasks are not in topological order ('{}' before its upstream '{u}')",
-                        t.name
+                        n.key
                     );
                 }
                 if uc < c {
                     upstream_chunks.insert(uc);
+                } else {
+                    // only dependencies inside this chunk; the chunk waits for the others
+                    local.push(name_of(u, &n.key)?);
                 }
             }
-            let mut node = task_node(t, &name_of)?;
-            // keep only dependencies inside this chunk; the chunk waits for the others
-            let local: Vec<String> = t
-                .upstream
-                .iter()
-                .filter(|u| chunk_of[u.as_str()] == c)
-                .map(|u| name_of(u))
-                .collect::<anyhow::Result<_>>()?;
-            node.depends = depends_expr(local);
-            nodes.push(node);
+            let mut task = n.task.clone();
+            task.depends = depends_expr(local);
+            tasks.push(task);
         }
         entry_tasks.push(DagTask {
             name: chunk_name(c),
@@ -102,7 +149,7 @@ pub fn dag_templates(
             depends: depends_expr(upstream_chunks.into_iter().map(chunk_name).collect()),
             arguments: None,
         });
-        templates.push(dag_template(&chunk_name(c), nodes));
+        templates.push(dag_template(&chunk_name(c), tasks));
     }
     let mut out = vec![dag_template(ENTRY_DAG, entry_tasks)];
     out.extend(templates);
@@ -117,20 +164,15 @@ fn dag_template(name: &str, tasks: Vec<DagTask>) -> Template {
     }
 }
 
-/// One DAG task running `run-task` for `t`, depending on all its upstream tasks.
+/// One DAG task running `run-task` for `t` (its `depends` is set by [`nest`]).
 fn task_node(
     t: &PlannedTask,
     name_of: &dyn Fn(&str) -> anyhow::Result<String>,
 ) -> anyhow::Result<DagTask> {
-    let deps: Vec<String> = t
-        .upstream
-        .iter()
-        .map(|u| name_of(u))
-        .collect::<anyhow::Result<_>>()?;
     Ok(DagTask {
         name: name_of(&t.name)?,
         template: RUN_TASK.to_string(),
-        depends: depends_expr(deps),
+        depends: None,
         arguments: Some(Arguments {
             parameters: vec![Parameter {
                 name: TASK_PARAM.to_string(),
@@ -142,7 +184,7 @@ fn task_node(
 }
 
 /// `a && b && c` over the sorted, de-duplicated names; `None` when empty.
-fn depends_expr(mut names: Vec<String>) -> Option<String> {
+pub fn depends_expr(mut names: Vec<String>) -> Option<String> {
     names.sort();
     names.dedup();
     (!names.is_empty()).then(|| names.join(" && "))
