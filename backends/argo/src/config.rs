@@ -11,6 +11,9 @@ use soopervisor_core::strategy::{
     Strategies,
 };
 
+use crate::nest::MAX_WORKFLOW_TASKS;
+use crate::split::DEFAULT_MAX_TASKS_PER_WORKFLOW;
+
 /// What the Argo backend honours: every storage, code delivery and environment,
 /// except the combinations no backend can (see `soopervisor_core::strategy::compose`).
 pub const CAPABILITIES: Capabilities = Capabilities {
@@ -71,6 +74,10 @@ pub struct ArgoConfig {
     /// `spec.serviceAccountName`, when the namespace's default account is not enough.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_account: Option<String>,
+    /// Most tasks in one Workflow (1 to 39,600): bigger plans are split into a parent
+    /// Workflow running one WorkflowTemplate per part (`crate::split`). Signed so that
+    /// 0 and negative values get the same message as values too large.
+    pub max_tasks_per_workflow: i64,
     /// Python tool compatibility: the image repository; when set, it is the image.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub repository: Option<String>,
@@ -102,6 +109,7 @@ impl Default for ArgoConfig {
             entry_point: None,
             namespace: "argo".to_string(),
             service_account: None,
+            max_tasks_per_workflow: DEFAULT_MAX_TASKS_PER_WORKFLOW as i64,
             repository: None,
             include: None,
             exclude: None,
@@ -142,6 +150,13 @@ impl ArgoConfig {
             d.sub_path = Some(v.clone()).filter(|s| !s.is_empty());
         }
         Some(d)
+    }
+
+    /// `max_tasks_per_workflow`, once [`ArgoConfig::validate`] has accepted it.
+    pub fn max_tasks_per_workflow(&self) -> usize {
+        usize::try_from(self.max_tasks_per_workflow)
+            .unwrap_or(1)
+            .clamp(1, MAX_WORKFLOW_TASKS)
     }
 
     /// The `--entry-point` pods pass to `ploomber task`.
@@ -218,6 +233,17 @@ impl ArgoConfig {
                 self.env.kind()
             ))
             .with_hint("set it: env: {kind: image, image: registry.example.com/team/env:1.0} (or image: NAME at the top of the section)"));
+        }
+        if !(1..=MAX_WORKFLOW_TASKS as i64).contains(&self.max_tasks_per_workflow) {
+            return Err(UserError::new(format!(
+                "max_tasks_per_workflow must be between 1 and {MAX_WORKFLOW_TASKS}, got {}",
+                self.max_tasks_per_workflow
+            ))
+            .with_hint(format!(
+                "it is the most tasks one Workflow holds before the pipeline is split into several \
+                 (default {DEFAULT_MAX_TASKS_PER_WORKFLOW}); {MAX_WORKFLOW_TASKS} is all one Workflow can hold \
+                 within Argo's limits of 200 templates and 200 tasks per DAG"
+            )));
         }
         if self.namespace.trim().is_empty() {
             return Err(UserError::new("namespace must not be empty"));

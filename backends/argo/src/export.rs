@@ -15,12 +15,13 @@ use soopervisor_core::strategy::{in_pod, Composer, Contribution, Phase, SetupSte
 
 use crate::config::ArgoConfig;
 use crate::model::{
-    Artifact, ArtifactRepositoryRef, EnvVar, GitArtifact, Inputs, ObjectMeta, Outputs, Parameter,
-    PersistentVolumeClaimVolumeSource, ScriptTemplate, Template, Volume, VolumeMount, Workflow,
-    WorkflowSpec,
+    Artifact, ArtifactRepositoryRef, EnvVar, GitArtifact, Inputs, List, ObjectMeta, Outputs,
+    Parameter, PersistentVolumeClaimVolumeSource, ScriptTemplate, Template, Volume, VolumeMount,
+    Workflow, WorkflowSpec, WorkflowTemplate,
 };
 use crate::nest::{dag_templates, ENTRY_DAG, MAX_DAG_TASKS, MAX_TEMPLATES, RUN_TASK, TASK_PARAM};
 use crate::script::{pod_script, ScriptInputs, TASK_ENV};
+use crate::split;
 
 /// Annotation keys written on the Workflow.
 pub const ANNOTATION_VERSION: &str = "soopervisor/version";
@@ -35,7 +36,12 @@ const MAX_NAMES_ANNOTATION: usize = 128 * 1024;
 
 /// The Workflow and the warnings found while building it.
 pub struct Built {
+    /// The Workflow to submit: the whole pipeline, or the parent of a split one.
     pub workflow: Workflow,
+    /// The parts of a split pipeline (empty when it fits one Workflow).
+    pub parts: Vec<WorkflowTemplate>,
+    /// Every task runs the shared `run-task` template, so the pipeline can be split.
+    pub uniform: bool,
     pub names: NameMap,
     pub warnings: Vec<Warning>,
 }
@@ -165,12 +171,22 @@ pub fn build_with_chunk(cfg: &ArgoConfig, plan: &Plan, chunk: usize) -> anyhow::
                     entry_point: &entry_point,
                 }),
             }),
+            resource: None,
         }
     };
 
     let artifacts = ArtifactNames::new(&contributions);
+    let max_tasks = cfg.max_tasks_per_workflow();
     let mut templates;
     if per_task {
+        if plan.tasks.len() > max_tasks && plan.tasks.len() < MAX_TEMPLATES {
+            warnings.push(Warning::new(format!(
+                "max_tasks_per_workflow ({max_tasks}) is not applied: {} passes files between tasks as \
+                 artifacts, which cannot cross from one Workflow to another, so the {} tasks stay in one Workflow",
+                cfg.strategies().describe(),
+                plan.tasks.len()
+            )));
+        }
         if plan.tasks.len() + 1 > MAX_TEMPLATES {
             return Err(UserError::new(format!(
                 "{} needs one Argo template per task here, and {} tasks exceed Argo's limit of {MAX_TEMPLATES} templates per Workflow",
@@ -178,7 +194,8 @@ pub fn build_with_chunk(cfg: &ArgoConfig, plan: &Plan, chunk: usize) -> anyhow::
                 plan.tasks.len()
             ))
             .with_hint(format!(
-                "export at most {} tasks at a time (--task), or use --storage nfs --code shared-disk, which runs every task from one template",
+                "export at most {} tasks at a time (--task), or use --storage nfs --code shared-disk, which runs every task from one template \
+                 (and splits pipelines too big for one Workflow into several)",
                 MAX_TEMPLATES - 1
             ))
             .into());
@@ -221,11 +238,121 @@ pub fn build_with_chunk(cfg: &ArgoConfig, plan: &Plan, chunk: usize) -> anyhow::
                 &artifacts,
             ));
         }
+    } else if plan.tasks.len() > max_tasks {
+        // a workflow of workflows: one WorkflowTemplate per part, run by a parent
+        let parts = split::partition(&plan.tasks, max_tasks, &plan.project.name)?;
+        let run_task = script_template(RUN_TASK.to_string(), first, &artifacts);
+        let mut templates_out = Vec::with_capacity(parts.len());
+        let mut names_left_out = 0;
+        for part in &parts {
+            let tasks = &plan.tasks[part.range.clone()];
+            let mut templates = dag_templates(&split::local_tasks(tasks), &names, chunk)?;
+            templates.push(run_task.clone());
+            let mut annotations = base_annotations(cfg, plan);
+            let mut pairs: Vec<(&str, &str)> = tasks
+                .iter()
+                .map(|t| (t.name.as_str(), names.get(&t.name).unwrap_or_default()))
+                .collect();
+            pairs.sort_unstable();
+            match names_annotation(&pairs) {
+                Some(json) => {
+                    annotations.insert(ANNOTATION_NAMES.to_string(), json);
+                }
+                None => names_left_out += 1,
+            }
+            templates_out.push(WorkflowTemplate {
+                api_version: "argoproj.io/v1alpha1".to_string(),
+                kind: "WorkflowTemplate".to_string(),
+                metadata: ObjectMeta {
+                    name: Some(part.name.clone()),
+                    annotations,
+                    ..ObjectMeta::default()
+                },
+                spec: WorkflowSpec {
+                    workflow_template_ref: None,
+                    entrypoint: ENTRY_DAG.to_string(),
+                    service_account_name: cfg.service_account.clone(),
+                    artifact_repository_ref: artifact_repository_ref(first),
+                    templates,
+                    volumes: volumes.clone(),
+                },
+            });
+        }
+        if names_left_out > 0 {
+            warnings.push(names_left_out_warning(&format!(
+                "of {names_left_out} of the {} parts",
+                parts.len()
+            )));
+        }
+        let workflow = Workflow {
+            api_version: "argoproj.io/v1alpha1".to_string(),
+            kind: "Workflow".to_string(),
+            metadata: ObjectMeta {
+                generate_name: Some(generate_name(&plan.project.name)),
+                annotations: base_annotations(cfg, plan),
+                ..ObjectMeta::default()
+            },
+            spec: WorkflowSpec {
+                workflow_template_ref: None,
+                entrypoint: ENTRY_DAG.to_string(),
+                service_account_name: cfg.service_account.clone(),
+                artifact_repository_ref: None,
+                templates: split::parent_templates(&parts, chunk)?,
+                volumes: Vec::new(),
+            },
+        };
+        crate::lint::lint_split(&workflow, &templates_out)?;
+        return Ok(Built {
+            workflow,
+            parts: templates_out,
+            uniform: true,
+            names,
+            warnings,
+        });
     } else {
         templates = dag_templates(&plan.tasks, &names, chunk)?;
         templates.push(script_template(RUN_TASK.to_string(), first, &artifacts));
     }
 
+    let mut annotations = base_annotations(cfg, plan);
+    let pairs: Vec<(&str, &str)> = names.iter().collect();
+    match names_annotation(&pairs) {
+        Some(json) => {
+            annotations.insert(ANNOTATION_NAMES.to_string(), json);
+        }
+        None => warnings.push(names_left_out_warning("")),
+    }
+
+    let workflow = Workflow {
+        api_version: "argoproj.io/v1alpha1".to_string(),
+        kind: "Workflow".to_string(),
+        metadata: ObjectMeta {
+            generate_name: Some(generate_name(&plan.project.name)),
+            annotations,
+            ..ObjectMeta::default()
+        },
+        spec: WorkflowSpec {
+            workflow_template_ref: None,
+            entrypoint: ENTRY_DAG.to_string(),
+            service_account_name: cfg.service_account.clone(),
+            artifact_repository_ref: artifact_repository_ref(first),
+            templates,
+            volumes,
+        },
+    };
+    crate::lint::lint(&workflow)?;
+    Ok(Built {
+        workflow,
+        parts: Vec::new(),
+        uniform: !per_task,
+        names,
+        warnings,
+    })
+}
+
+/// The annotations every object carries: version, mode, and the strategies unless
+/// they are the defaults.
+fn base_annotations(cfg: &ArgoConfig, plan: &Plan) -> IndexMap<String, String> {
     let mut annotations = IndexMap::new();
     annotations.insert(
         ANNOTATION_VERSION.to_string(),
@@ -238,41 +365,27 @@ pub fn build_with_chunk(cfg: &ArgoConfig, plan: &Plan, chunk: usize) -> anyhow::
             cfg.strategies().describe(),
         );
     }
-    match names_annotation(&names) {
-        Some(json) => {
-            annotations.insert(ANNOTATION_NAMES.to_string(), json);
-        }
-        None => warnings.push(Warning::new(format!(
-            "the Ploomber-to-Argo task name map is too large for an annotation and was left out; \
-             each DAG task still carries its exact Ploomber name in its '{TASK_PARAM}' parameter"
-        ))),
-    }
-    let artifact_repository_ref = first.object_store.as_ref().map(|o| ArtifactRepositoryRef {
+    annotations
+}
+
+/// The warning for a name map left out (`whose`: which objects, when split).
+fn names_left_out_warning(whose: &str) -> Warning {
+    let whose = if whose.is_empty() {
+        String::new()
+    } else {
+        format!(" {whose}")
+    };
+    Warning::new(format!(
+        "the Ploomber-to-Argo task name map{whose} is too large for an annotation and was left out; \
+         each DAG task still carries its exact Ploomber name in its '{TASK_PARAM}' parameter"
+    ))
+}
+
+/// The artifact repository the object store strategy names, if any.
+fn artifact_repository_ref(c: &Contribution) -> Option<ArtifactRepositoryRef> {
+    c.object_store.as_ref().map(|o| ArtifactRepositoryRef {
         config_map: o.repository.clone(),
         key: o.key.clone(),
-    });
-
-    let workflow = Workflow {
-        api_version: "argoproj.io/v1alpha1".to_string(),
-        kind: "Workflow".to_string(),
-        metadata: ObjectMeta {
-            generate_name: Some(generate_name(&plan.project.name)),
-            annotations,
-            ..ObjectMeta::default()
-        },
-        spec: WorkflowSpec {
-            entrypoint: ENTRY_DAG.to_string(),
-            service_account_name: cfg.service_account.clone(),
-            artifact_repository_ref,
-            templates,
-            volumes,
-        },
-    };
-    crate::lint::lint(&workflow)?;
-    Ok(Built {
-        workflow,
-        names,
-        warnings,
     })
 }
 
@@ -363,13 +476,13 @@ fn task_template_names(names: &NameMap) -> std::collections::HashMap<String, Str
 }
 
 /// The name map as JSON (every pair; only the renamed ones if that is too large).
-fn names_annotation(names: &NameMap) -> Option<String> {
-    let all: IndexMap<&str, &str> = names.iter().collect();
+fn names_annotation(pairs: &[(&str, &str)]) -> Option<String> {
+    let all: IndexMap<&str, &str> = pairs.iter().copied().collect();
     let json = serde_json::to_string(&all).ok()?;
     if json.len() <= MAX_NAMES_ANNOTATION {
         return Some(json);
     }
-    let renamed: IndexMap<&str, &str> = names.iter().filter(|(a, b)| a != b).collect();
+    let renamed: IndexMap<&str, &str> = pairs.iter().copied().filter(|(a, b)| a != b).collect();
     let json = serde_json::to_string(&renamed).ok()?;
     (json.len() <= MAX_NAMES_ANNOTATION).then_some(json)
 }
@@ -386,6 +499,33 @@ pub fn encode(wf: &Workflow, format: OutputFormat) -> anyhow::Result<Vec<u8>> {
     })
 }
 
+/// Encodes the parts of a split pipeline: a YAML stream of documents separated by
+/// `---`, or in JSON a Kubernetes `List` (both read by `kubectl apply -f`).
+pub fn encode_parts(parts: &[WorkflowTemplate], format: OutputFormat) -> anyhow::Result<Vec<u8>> {
+    Ok(match format {
+        OutputFormat::Yaml => {
+            let mut out = String::new();
+            for (i, p) in parts.iter().enumerate() {
+                if i > 0 {
+                    out.push_str("---\n");
+                }
+                out.push_str(&yaml::to_string_from(p)?);
+            }
+            out.into_bytes()
+        }
+        OutputFormat::Json => {
+            let list = List {
+                api_version: "v1".to_string(),
+                kind: "List".to_string(),
+                items: parts.to_vec(),
+            };
+            let mut s = serde_json::to_string_pretty(&list)?;
+            s.push('\n');
+            s.into_bytes()
+        }
+    })
+}
+
 /// The output file name for `format`.
 pub fn file_name(format: OutputFormat) -> &'static str {
     match format {
@@ -394,23 +534,83 @@ pub fn file_name(format: OutputFormat) -> &'static str {
     }
 }
 
+/// The file holding the parts of a split pipeline, next to [`file_name`].
+pub fn parts_file_name(format: OutputFormat) -> &'static str {
+    match format {
+        OutputFormat::Yaml => "argo-templates.yaml",
+        OutputFormat::Json => "argo-templates.json",
+    }
+}
+
+const ETCD_NOTE: &str = "Kubernetes stores objects in etcd, which by default refuses \
+     requests above about 1.5 MiB, and Argo needs room for the status it adds while running";
+
+fn mib(bytes: usize) -> f64 {
+    bytes as f64 / (1024.0 * 1024.0)
+}
+
+/// Warnings for objects above [`SIZE_WARNING_BYTES`] (measured as compact JSON, as
+/// the API server stores them).
+fn size_warnings(
+    cfg: &ArgoConfig,
+    workflow: &Workflow,
+    parts: &[WorkflowTemplate],
+    uniform: bool,
+) -> anyhow::Result<Vec<Warning>> {
+    let mut warnings = Vec::new();
+    let max = cfg.max_tasks_per_workflow();
+    let size = serde_json::to_vec(workflow)?.len();
+    if size > SIZE_WARNING_BYTES {
+        let fix = if !parts.is_empty() {
+            format!("Raise max_tasks_per_workflow (now {max}) for fewer, larger parts, or raise the cluster's limits")
+        } else if uniform {
+            format!(
+                "Lower max_tasks_per_workflow (now {max}) to split the pipeline into smaller Workflows, \
+                 export fewer tasks at a time (--task) or raise the cluster's limits"
+            )
+        } else {
+            "Export fewer tasks at a time (--task) or raise the cluster's limits".to_string()
+        };
+        let what = if parts.is_empty() {
+            "the Workflow"
+        } else {
+            "the parent Workflow"
+        };
+        warnings.push(Warning::new(format!(
+            "{what} is {:.1} MiB; {ETCD_NOTE}. {fix}",
+            mib(size)
+        )));
+    }
+    let mut big: Vec<(usize, &str)> = Vec::new();
+    for p in parts {
+        let size = serde_json::to_vec(p)?.len();
+        if size > SIZE_WARNING_BYTES {
+            big.push((size, p.metadata.name.as_deref().unwrap_or_default()));
+        }
+    }
+    if let Some(&(size, name)) = big.iter().max() {
+        warnings.push(Warning::new(format!(
+            "{} of the {} WorkflowTemplates are above 1 MiB (the largest, {name}, is {:.1} MiB); {ETCD_NOTE}. \
+             Lower max_tasks_per_workflow (now {max}) or raise the cluster's limits",
+            big.len(),
+            parts.len(),
+            mib(size)
+        )));
+    }
+    Ok(warnings)
+}
+
 /// The whole export: build, lint, encode, size warnings, next steps.
 pub fn export(cfg: &ArgoConfig, plan: &Plan, target: &ExportTarget) -> anyhow::Result<Export> {
     let Built {
         workflow,
+        parts,
         mut warnings,
+        uniform,
         ..
     } = build(cfg, plan)?;
     let contents = encode(&workflow, target.format)?;
-    let json_size = serde_json::to_vec(&workflow)?.len();
-    if json_size > SIZE_WARNING_BYTES {
-        warnings.push(Warning::new(format!(
-            "the Workflow is {:.1} MiB; Kubernetes stores objects in etcd, which by default refuses \
-             requests above about 1.5 MiB, and Argo needs room for the status it adds while running. \
-             Export fewer tasks at a time (--task) or raise the cluster's limits",
-            json_size as f64 / (1024.0 * 1024.0)
-        )));
-    }
+    warnings.extend(size_warnings(cfg, &workflow, &parts, uniform)?);
     let name = file_name(target.format);
     let rel_dir = target
         .dir
@@ -428,8 +628,30 @@ pub fn export(cfg: &ArgoConfig, plan: &Plan, target: &ExportTarget) -> anyhow::R
         contents,
         executable: false,
     }];
+    if !parts.is_empty() {
+        files.push(OutputFile {
+            path: parts_file_name(target.format).into(),
+            contents: encode_parts(&parts, target.format)?,
+            executable: false,
+        });
+    }
     files.extend(cfg.code.files(plan, &*cfg.env.0, &rel_root)?);
     let mut next_steps = cfg.code.next_steps(plan, target.name.as_deref(), &rel_dir);
+    if !parts.is_empty() {
+        // server-side: a client-side apply would copy each object into an annotation,
+        // and Kubernetes limits annotations to 256 KiB
+        next_steps.push(format!(
+            "kubectl apply --server-side -n {} -f {}",
+            quote(&cfg.namespace),
+            quote(
+                &target
+                    .dir
+                    .join(parts_file_name(target.format))
+                    .display()
+                    .to_string()
+            )
+        ));
+    }
     next_steps.push(format!(
         "argo submit -n {} {}",
         quote(&cfg.namespace),

@@ -1,11 +1,13 @@
 //! soopervisor backend for Argo Workflows: exports a Ploomber plan as one Argo
 //! `Workflow` (a DAG task per Ploomber task, every pod running `ploomber task` from the
-//! project copied to a shared NFS volume).
+//! project copied to a shared NFS volume), or, above `max_tasks_per_workflow` tasks, as
+//! a parent Workflow running one `WorkflowTemplate` per part of the pipeline.
 //!
 //! Modules: [`config`] (the `argo` section of `soopervisor.yaml` and the registration),
 //! [`model`] (typed Argo objects), [`script`] (the pod script), [`pinned`] (pinned
 //! placeholders for the pods), [`nest`] (DAG templates within Argo's limits),
-//! [`export`] (building and encoding the Workflow), [`lint`] (checking what we emit).
+//! [`split`] (cutting big pipelines into parts), [`export`] (building and encoding
+//! the objects), [`lint`] (checking what we emit).
 
 pub mod config;
 pub mod export;
@@ -14,5 +16,6 @@ pub mod model;
 pub mod nest;
 pub mod pinned;
 pub mod script;
+pub mod split;
 
 pub use config::{ArgoConfig, MountedVolume};

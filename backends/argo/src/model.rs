@@ -31,21 +31,56 @@ pub struct ObjectMeta {
     pub annotations: IndexMap<String, String>,
 }
 
-/// `WorkflowSpec`.
+/// `argoproj.io/v1alpha1` `WorkflowTemplate`: a spec stored in the cluster under
+/// `metadata.name`, run by Workflows that reference it (`spec.workflowTemplateRef`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkflowTemplate {
+    pub api_version: String,
+    pub kind: String,
+    pub metadata: ObjectMeta,
+    pub spec: WorkflowSpec,
+}
+
+/// Kubernetes `v1` `List`: several objects in one JSON document, which `kubectl`
+/// applies one by one.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct List<T> {
+    pub api_version: String,
+    pub kind: String,
+    pub items: Vec<T>,
+}
+
+/// `WorkflowSpec`. A Workflow that runs a stored WorkflowTemplate has only
+/// `workflowTemplateRef` (Argo refuses `templates` next to it; the entrypoint comes
+/// from the template).
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct WorkflowSpec {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub workflow_template_ref: Option<WorkflowTemplateRef>,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub entrypoint: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_account_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub artifact_repository_ref: Option<ArtifactRepositoryRef>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub templates: Vec<Template>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub volumes: Vec<Volume>,
 }
 
-/// `Template`: exactly one of `dag` / `script` is set.
+/// `WorkflowTemplateRef`: the WorkflowTemplate (in the Workflow's namespace) whose
+/// spec a Workflow runs.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkflowTemplateRef {
+    pub name: String,
+}
+
+/// `Template`: exactly one of `dag` / `script` / `resource` is set.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Template {
@@ -58,6 +93,31 @@ pub struct Template {
     pub dag: Option<DagTemplate>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub script: Option<ScriptTemplate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource: Option<ResourceTemplate>,
+}
+
+/// `ResourceTemplate`: a step that acts on a Kubernetes object (here: creates a child
+/// Workflow and waits until one of the conditions holds). Argo runs it in a pod
+/// under the Workflow's service account.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResourceTemplate {
+    /// `get`, `create`, `apply`, `delete`, `replace` or `patch`.
+    pub action: String,
+    /// Makes the created object owned by the Workflow (deleted with it).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub set_owner_reference: bool,
+    /// A label-selector-like condition on the object's fields (`status.phase ==
+    /// Succeeded`) that ends the step successfully.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub success_condition: Option<String>,
+    /// The same, ending the step as failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure_condition: Option<String>,
+    /// The object, as a YAML document (Argo substitutes `{{...}}` in it first).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub manifest: Option<String>,
 }
 
 /// `Inputs`.

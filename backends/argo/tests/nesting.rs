@@ -3,7 +3,6 @@
 
 mod common;
 
-use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 use common::*;
@@ -13,86 +12,6 @@ use soopervisor_argo::nest::{MAX_DAG_TASKS, MAX_TEMPLATES};
 use soopervisor_argo::ArgoConfig;
 use soopervisor_core::backend::{BackendConfig, ExportTarget, OutputFormat};
 use soopervisor_core::plan::Plan;
-
-/// For each Ploomber task: the set of Ploomber tasks guaranteed to have finished
-/// before it starts, derived only from the Workflow (template nesting + `depends`).
-fn guaranteed_before(wf: &Workflow) -> HashMap<String, HashSet<String>> {
-    let templates: HashMap<&str, _> = wf
-        .spec
-        .templates
-        .iter()
-        .map(|t| (t.name.as_str(), t))
-        .collect();
-    // every Ploomber task run (directly or nested) by a template
-    fn leaves(
-        name: &str,
-        templates: &HashMap<&str, &soopervisor_argo::model::Template>,
-    ) -> HashSet<String> {
-        let mut out = HashSet::new();
-        if let Some(dag) = &templates[name].dag {
-            for t in &dag.tasks {
-                match &t.arguments {
-                    Some(a) => {
-                        out.insert(a.parameters[0].value.clone().unwrap());
-                    }
-                    None => out.extend(leaves(&t.template, templates)),
-                }
-            }
-        }
-        out
-    }
-    fn walk(
-        name: &str,
-        before: &HashSet<String>,
-        templates: &HashMap<&str, &soopervisor_argo::model::Template>,
-        result: &mut HashMap<String, HashSet<String>>,
-    ) {
-        let dag = templates[name].dag.as_ref().unwrap();
-        let by_name: HashMap<&str, _> = dag.tasks.iter().map(|t| (t.name.as_str(), t)).collect();
-        // transitive closure of depends inside this DAG
-        fn ancestors(
-            n: &str,
-            by_name: &HashMap<&str, &soopervisor_argo::model::DagTask>,
-            acc: &mut HashSet<String>,
-        ) {
-            if let Some(d) = &by_name[n].depends {
-                for p in d.split(" && ") {
-                    if acc.insert(p.to_string()) {
-                        ancestors(p, by_name, acc);
-                    }
-                }
-            }
-        }
-        for t in &dag.tasks {
-            let mut anc = HashSet::new();
-            ancestors(&t.name, &by_name, &mut anc);
-            let mut b = before.clone();
-            for a in &anc {
-                let at = by_name[a.as_str()];
-                match &at.arguments {
-                    Some(args) => {
-                        b.insert(args.parameters[0].value.clone().unwrap());
-                    }
-                    None => b.extend(leaves(&at.template, templates)),
-                }
-            }
-            match &t.arguments {
-                Some(args) => {
-                    result.insert(args.parameters[0].value.clone().unwrap(), b);
-                }
-                None => walk(&t.template, &b, templates, result),
-            }
-        }
-    }
-    let mut result = HashMap::new();
-    walk(
-        &wf.spec.entrypoint,
-        &HashSet::new(),
-        &templates,
-        &mut result,
-    );
-    result
-}
 
 fn assert_correct(plan: &Plan, wf: &Workflow) {
     let before = guaranteed_before(wf);
@@ -195,21 +114,34 @@ fn up_to_200_tasks_use_a_single_dag() {
 #[test]
 fn ten_thousand_tasks_export_quickly_and_warn_about_size() {
     let plan = big(10_000);
+    let target = ExportTarget {
+        dir: PathBuf::from("/tmp"),
+        name: None,
+        format: OutputFormat::Yaml,
+    };
+    // in one Workflow (max_tasks_per_workflow raised): too large for etcd, and the
+    // warning names the setting that splits it
+    let one = ArgoConfig {
+        max_tasks_per_workflow: 10_000,
+        ..ArgoConfig::default()
+    };
     let start = std::time::Instant::now();
-    let out = ArgoConfig::default()
-        .export(
-            &plan,
-            &ExportTarget {
-                dir: PathBuf::from("/tmp"),
-                name: None,
-                format: OutputFormat::Yaml,
-            },
-        )
-        .unwrap();
+    let out = one.export(&plan, &target).unwrap();
     let took = start.elapsed();
     assert!(took.as_secs_f64() < 5.0, "{took:?}");
+    assert_eq!(out.files.len(), 1);
     assert!(
-        out.warnings.iter().any(|w| w.message.contains("MiB")),
+        out.warnings
+            .iter()
+            .any(|w| w.message.contains("MiB") && w.message.contains("max_tasks_per_workflow")),
+        "{:?}",
+        out.warnings
+    );
+    // by default it is split into parts that each stay well below the limit
+    let out = ArgoConfig::default().export(&plan, &target).unwrap();
+    assert_eq!(out.files.len(), 2);
+    assert!(
+        !out.warnings.iter().any(|w| w.message.contains("MiB")),
         "{:?}",
         out.warnings
     );

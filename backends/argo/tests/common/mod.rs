@@ -1,8 +1,10 @@
 //! Hand-built plans shared by the Argo backend's integration tests.
 #![allow(dead_code)]
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
+
+use soopervisor_argo::model::Workflow;
 
 use soopervisor_core::plan::{CondaEnvironment, Mode, Plan, PlannedTask, ProjectInfo};
 
@@ -113,4 +115,86 @@ pub fn big(n: usize) -> Plan {
     ups.push(&prev);
     tasks.push(task("final", &ups));
     plan(project("big"), Mode::Force, tasks)
+}
+
+/// For each Ploomber task: the set of Ploomber tasks guaranteed to have finished
+/// before it starts, derived only from the Workflow (template nesting + `depends`).
+/// A leaf is a DAG task with arguments, named by its first parameter's value (the
+/// Ploomber name; for the parent of a split pipeline, the part).
+pub fn guaranteed_before(wf: &Workflow) -> HashMap<String, HashSet<String>> {
+    let templates: HashMap<&str, _> = wf
+        .spec
+        .templates
+        .iter()
+        .map(|t| (t.name.as_str(), t))
+        .collect();
+    // every Ploomber task run (directly or nested) by a template
+    fn leaves(
+        name: &str,
+        templates: &HashMap<&str, &soopervisor_argo::model::Template>,
+    ) -> HashSet<String> {
+        let mut out = HashSet::new();
+        if let Some(dag) = &templates[name].dag {
+            for t in &dag.tasks {
+                match &t.arguments {
+                    Some(a) => {
+                        out.insert(a.parameters[0].value.clone().unwrap());
+                    }
+                    None => out.extend(leaves(&t.template, templates)),
+                }
+            }
+        }
+        out
+    }
+    fn walk(
+        name: &str,
+        before: &HashSet<String>,
+        templates: &HashMap<&str, &soopervisor_argo::model::Template>,
+        result: &mut HashMap<String, HashSet<String>>,
+    ) {
+        let dag = templates[name].dag.as_ref().unwrap();
+        let by_name: HashMap<&str, _> = dag.tasks.iter().map(|t| (t.name.as_str(), t)).collect();
+        // transitive closure of depends inside this DAG
+        fn ancestors(
+            n: &str,
+            by_name: &HashMap<&str, &soopervisor_argo::model::DagTask>,
+            acc: &mut HashSet<String>,
+        ) {
+            if let Some(d) = &by_name[n].depends {
+                for p in d.split(" && ") {
+                    if acc.insert(p.to_string()) {
+                        ancestors(p, by_name, acc);
+                    }
+                }
+            }
+        }
+        for t in &dag.tasks {
+            let mut anc = HashSet::new();
+            ancestors(&t.name, &by_name, &mut anc);
+            let mut b = before.clone();
+            for a in &anc {
+                let at = by_name[a.as_str()];
+                match &at.arguments {
+                    Some(args) => {
+                        b.insert(args.parameters[0].value.clone().unwrap());
+                    }
+                    None => b.extend(leaves(&at.template, templates)),
+                }
+            }
+            match &t.arguments {
+                Some(args) => {
+                    result.insert(args.parameters[0].value.clone().unwrap(), b);
+                }
+                None => walk(&t.template, &b, templates, result),
+            }
+        }
+    }
+    let mut result = HashMap::new();
+    walk(
+        &wf.spec.entrypoint,
+        &HashSet::new(),
+        &templates,
+        &mut result,
+    );
+    result
 }
