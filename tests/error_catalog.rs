@@ -1791,6 +1791,46 @@ fn argo_volume_name_invalid() {
     );
 }
 
+#[test]
+fn argo_max_tasks_per_workflow_out_of_range() {
+    check(
+        &[
+            ("pipeline.yaml", SPEC),
+            ("a.py", A_PY),
+            ("environment.yml", ENV_YML),
+            (
+                "soopervisor.yaml",
+                b"wf:\n  backend: argo\n  max_tasks_per_workflow: 0\n",
+            ),
+        ],
+        &["export", "wf"],
+        &[],
+        "max_tasks_per_workflow must be between 1 and 39600",
+    );
+}
+
+#[test]
+fn output_device_with_companion_files() {
+    check(
+        &[
+            (
+                "pipeline.yaml",
+                b"tasks:\n  - source: a.py\n    product: out/a.ipynb\n  - source: b.py\n    product: out/b.ipynb\n",
+            ),
+            ("a.py", A_PY),
+            ("b.py", A_PY),
+            ("environment.yml", ENV_YML),
+            (
+                "soopervisor.yaml",
+                b"wf:\n  backend: argo\n  max_tasks_per_workflow: 1\n",
+            ),
+        ],
+        &["export", "wf", "--mode", "force", "--output", "/dev/null"],
+        &[],
+        "cannot have argo-templates.yaml written next to it",
+    );
+}
+
 /// Every (test, phrase) pair above, for the documentation check.
 const ENTRIES: &[(&str, &str)] = &[
     ("no_pipeline_found", "unable to find a pipeline"),
@@ -2095,6 +2135,14 @@ const ENTRIES: &[(&str, &str)] = &[
     (
         "argo_volume_name_invalid",
         "volume_name 'My_Vol' is not a valid Kubernetes volume name",
+    ),
+    (
+        "argo_max_tasks_per_workflow_out_of_range",
+        "max_tasks_per_workflow must be between 1 and 39600",
+    ),
+    (
+        "output_device_with_companion_files",
+        "cannot have argo-templates.yaml written next to it",
     ),
 ];
 

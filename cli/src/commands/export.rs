@@ -181,36 +181,73 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
         return Err(anyhow::anyhow!("the backend produced no files"));
     };
     let cwd = args.project.cwd()?;
-    let mut written_main = target_dir.join(&main.path);
+    // (where the backend meant a file to go, where it went): for the next steps
+    let mut moved: Vec<(PathBuf, PathBuf)> = Vec::new();
     match args.output.as_deref() {
         Some("-") => {
             if export.files.len() > 1 {
+                let companions: Vec<String> = export.files[1..]
+                    .iter()
+                    .filter(|f| companion_suffix(&main.path, &f.path).is_some())
+                    .map(|f| f.path.display().to_string())
+                    .collect();
+                let hint = if companions.len() == export.files.len() - 1 {
+                    format!(
+                        "use --output FILE instead ({} then goes next to it), or drop --output",
+                        companions.join(", ")
+                    )
+                } else {
+                    "drop --output to write them into the target folder".to_string()
+                };
                 return Err(UserError::new(
                     "--output - prints one file, but this backend writes several",
                 )
-                .with_hint("drop --output to write them into the target folder")
+                .with_hint(hint)
                 .into());
             }
             std::io::stdout().write_all(&main.contents)?;
             return Ok(());
         }
         Some(path) => {
-            if export.files.len() > 1 {
-                return Err(UserError::new(
-                    "--output names one file, but this backend writes several",
-                )
-                .with_hint("drop --output to write them into the target folder")
-                .into());
-            }
             let dest = cwd.join(path);
-            refuse_overwriting_input(&dest, &project, &dag)?;
-            written_main = dest.clone();
-            atomic::write_all(&[PendingFile {
+            let mut pending = vec![PendingFile {
                 path: dest.clone(),
                 contents: main.contents.clone(),
                 executable: main.executable,
-            }])?;
-            eprintln!("Wrote {}", dest.display());
+            }];
+            moved.push((target_dir.join(&main.path), dest.clone()));
+            for f in &export.files[1..] {
+                let Some(suffix) = companion_suffix(&main.path, &f.path) else {
+                    return Err(UserError::new(
+                        "--output names one file, but this backend writes several",
+                    )
+                    .with_hint("drop --output to write them into the target folder")
+                    .into());
+                };
+                let to = companion_path(&dest, &suffix, &f.path);
+                if to == dest || !is_file_path(&dest) {
+                    return Err(UserError::new(format!(
+                        "--output {} cannot have {} written next to it",
+                        dest.display(),
+                        f.path.display()
+                    ))
+                    .with_hint("give --output a regular file name such as out/argo.yaml")
+                    .into());
+                }
+                moved.push((target_dir.join(&f.path), to.clone()));
+                pending.push(PendingFile {
+                    path: to,
+                    contents: f.contents.clone(),
+                    executable: f.executable,
+                });
+            }
+            for p in &pending {
+                refuse_overwriting_input(&p.path, &project, &dag)?;
+            }
+            atomic::write_all(&pending)?;
+            for p in &pending {
+                eprintln!("Wrote {}", p.path.display());
+            }
         }
         None => {
             let files: Vec<PendingFile> = export
@@ -247,14 +284,10 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
         eprintln!("{summary}");
     } else if !export.next_steps.is_empty() {
         eprintln!("\nNext steps:");
-        let default_main = target_dir.join(&main.path);
         // Paths relative to where the user's shell is (not -C), so they can paste them.
         let shell_cwd = std::env::current_dir()?;
         for step in &export.next_steps {
-            eprintln!(
-                "  {}",
-                present_step(step, &default_main, &written_main, &shell_cwd)
-            );
+            eprintln!("  {}", present_step(step, &moved, &shell_cwd));
         }
     }
     Ok(())
@@ -277,18 +310,58 @@ fn display_relative(path: &std::path::Path, root: &std::path::Path) -> String {
         .to_string()
 }
 
-/// A next-step command as the user should type it: pointing at the file actually
-/// written (`--output`), with paths relative to the folder the command ran in.
-fn present_step(
-    step: &str,
-    default_main: &std::path::Path,
-    written_main: &std::path::Path,
-    cwd: &std::path::Path,
-) -> String {
-    let mut step = step.replace(
-        &default_main.display().to_string(),
-        &written_main.display().to_string(),
-    );
+/// A file that travels with the main one under `--output`: one in the same folder
+/// named after it (`argo-templates.yaml` beside `argo.yaml`, `-templates.yaml`
+/// returned). Other files have no place beside a single `--output` file.
+fn companion_suffix(main: &std::path::Path, file: &std::path::Path) -> Option<String> {
+    if file.parent() != main.parent() {
+        return None;
+    }
+    let main_stem = main.file_stem()?.to_str()?;
+    let stem = file.file_stem()?.to_str()?;
+    if file.extension() != main.extension() {
+        return None;
+    }
+    let rest = stem.strip_prefix(main_stem)?;
+    (rest.starts_with('-') && rest.len() > 1).then(|| rest.to_string())
+}
+
+/// Where a companion goes when the main file is written to `dest`: named after
+/// `dest` (`--output out/x.yaml`: `out/x-templates.yaml`), with `dest`'s extension
+/// (the companion's own when `dest` has none).
+fn companion_path(dest: &std::path::Path, suffix: &str, file: &std::path::Path) -> PathBuf {
+    let stem = dest
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let ext = dest
+        .extension()
+        .or(file.extension())
+        .map(|e| format!(".{}", e.to_string_lossy()))
+        .unwrap_or_default();
+    dest.with_file_name(format!("{stem}{suffix}{ext}"))
+}
+
+/// `dest` can hold a regular file: it is one, or does not exist yet (not a device
+/// such as /dev/stdout or /dev/null, next to which nothing else can be written).
+fn is_file_path(dest: &std::path::Path) -> bool {
+    std::fs::metadata(dest).map_or(true, |m| m.is_file())
+}
+
+/// A next-step command as the user should type it: pointing at the files actually
+/// written (`--output`: `moved` holds where each was meant to go and where it went),
+/// with paths relative to the folder the command ran in.
+fn present_step(step: &str, moved: &[(PathBuf, PathBuf)], cwd: &std::path::Path) -> String {
+    let mut moved: Vec<(String, String)> = moved
+        .iter()
+        .map(|(from, to)| (from.display().to_string(), to.display().to_string()))
+        .collect();
+    // longest first, so that no path is replaced inside a longer one
+    moved.sort_by_key(|(from, _)| std::cmp::Reverse(from.len()));
+    let mut step = step.to_string();
+    for (from, to) in &moved {
+        step = step.replace(from, to);
+    }
     let prefix = format!("{}/", cwd.display());
     if prefix.len() > 1 {
         step = step.replace(&prefix, "");
