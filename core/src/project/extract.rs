@@ -218,21 +218,23 @@ pub fn analyse(
     let need_sources = meta.extract_upstream || want_product;
 
     // Distinct files to analyse.
-    let mut files: Vec<(PathBuf, String, Option<String>)> = Vec::new();
+    let mut files: Vec<(&Path, &str, Option<&str>)> = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    let mut dotted: Vec<String> = Vec::new();
+    let mut dotted: Vec<&str> = Vec::new();
     let mut seen_dotted = std::collections::HashSet::new();
     if need_sources {
         for d in &decls {
             match &d.source {
                 Source::File { path, .. }
                     if (uses_notebook_analysis(&d.class) || uses_template_analysis(&d.class))
-                        && seen.insert(path.clone()) =>
+                        && seen.insert(path.as_path()) =>
                 {
-                    files.push((path.clone(), d.class.clone(), d.kernelspec_name.clone()));
+                    files.push((path, &d.class, d.kernelspec_name.as_deref()));
                 }
-                Source::DottedPath(p) if meta.extract_upstream && seen_dotted.insert(p.clone()) => {
-                    dotted.push(p.clone());
+                Source::DottedPath(p)
+                    if meta.extract_upstream && seen_dotted.insert(p.as_str()) =>
+                {
+                    dotted.push(p);
                 }
                 _ => {}
             }
@@ -243,11 +245,11 @@ pub fn analyse(
         .par_iter()
         .map(|(path, class, kernelspec)| {
             let r = if uses_notebook_analysis(class) {
-                analyse_notebook(path, want_product, kernelspec.as_deref())
+                analyse_notebook(path, want_product, *kernelspec)
             } else {
                 analyse_template(path, class, want_product)
             };
-            (path.clone(), r)
+            (path.to_path_buf(), r)
         })
         .collect();
 
@@ -273,7 +275,7 @@ pub fn analyse(
                         search.dirs.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
                     )
                 });
-                return (d.clone(), Err(e));
+                return (d.to_string(), Err(e));
             }
             let r = python_function::locate(d, &search.dirs).map_err(|e| {
                 let mut u = UserError::new(e.message.clone());
@@ -285,7 +287,7 @@ pub fn analyse(
                 });
                 u
             });
-            (d.clone(), r)
+            (d.to_string(), r)
         })
         .collect();
     let mut modules: Vec<PathBuf> = located_fns
@@ -311,18 +313,21 @@ pub fn analyse(
         .into_par_iter()
         .map(|d| assemble(d, meta, root, &file_results, &located_fns, &parsed))
         .collect();
-    let mut tasks = Vec::with_capacity(assembled.len());
     let mut warnings: Vec<Warning> = Vec::new();
     let mut warned = std::collections::HashSet::new();
-    for result in assembled {
-        let (task, file) = result?;
-        if let Some((path, file)) = file {
-            if warned.insert(path) {
-                warnings.extend(file.warnings.iter().cloned());
+    // `collect` reuses the buffer of `assembled` (in-place iteration).
+    let tasks: Vec<Task> = assembled
+        .into_iter()
+        .map(|result| {
+            let (task, file) = result?;
+            if let Some((path, file)) = file {
+                if warned.insert(path) {
+                    warnings.extend(file.warnings.iter().cloned());
+                }
             }
-        }
-        tasks.push(task);
-    }
+            Ok(task)
+        })
+        .collect::<UserResult<_>>()?;
     Ok((tasks, warnings))
 }
 

@@ -162,14 +162,21 @@ fn load_spec_file(path: &Path, cwd: &Path) -> UserResult<Project> {
     finish(spec, root, cwd, spec_dir)
 }
 
-fn finish(spec: spec::Spec, root: PathBuf, cwd: &Path, spec_dir: PathBuf) -> UserResult<Project> {
-    let mut warnings = spec.warnings.clone();
+fn finish(
+    mut spec: spec::Spec,
+    root: PathBuf,
+    cwd: &Path,
+    spec_dir: PathBuf,
+) -> UserResult<Project> {
+    let mut warnings = std::mem::take(&mut spec.warnings);
+    let raw_tasks = std::mem::take(&mut spec.tasks);
     let decls = tasks::declare_all(
         &tasks::DeclContext {
             spec: &spec,
             root: &root,
             cwd,
         },
+        raw_tasks,
         &mut warnings,
     )?;
     let mut dirs = vec![

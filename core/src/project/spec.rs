@@ -258,10 +258,7 @@ pub fn load(path: &Path, cwd: &Path, root: Option<&Path>) -> UserResult<Spec> {
     let meta = read_meta(doc.get("meta"), path)?;
 
     let mut tasks: Vec<RawTask> = Vec::new();
-    let tasks_node = doc
-        .get("tasks")
-        .cloned()
-        .unwrap_or(Node::new(Value::Null, 1));
+    let tasks_node = doc.take("tasks").unwrap_or(Node::new(Value::Null, 1));
     let import_from = doc
         .get("meta")
         .and_then(|m| m.get("import_tasks_from"))

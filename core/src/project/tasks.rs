@@ -129,54 +129,74 @@ pub fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
 /// a small spec can demand (a few lines of grid can ask for millions of tasks).
 pub const MAX_TASKS: usize = 100_000;
 
-/// Builds the declarations of every raw task, grids expanded, in spec order; warnings
-/// go to `warnings`. The first failing task (in spec order) gives the error.
+/// Builds the declarations of every raw task (consumed: each entry's YAML is freed as
+/// soon as it is declared), grids expanded, in spec order; warnings go to `warnings`.
+/// The first failing task (in spec order) gives the error.
 ///
 /// Tasks are independent, so they are declared in parallel, except when the spec has a
 /// grid: a grid turns one entry into up to [`MAX_TASKS`] declarations, and declaring
 /// in order lets the running total stop a runaway spec before it allocates the rest.
-pub fn declare_all(ctx: &DeclContext, warnings: &mut Vec<Warning>) -> UserResult<Vec<TaskDecl>> {
-    let has_grid = ctx
-        .spec
-        .tasks
-        .iter()
-        .any(|raw| raw.node.get("grid").is_some());
+pub fn declare_all(
+    ctx: &DeclContext,
+    raw_tasks: Vec<RawTask>,
+    warnings: &mut Vec<Warning>,
+) -> UserResult<Vec<TaskDecl>> {
+    let has_grid = raw_tasks.iter().any(|raw| raw.node.get("grid").is_some());
     if has_grid {
-        return declare_in_order(ctx, warnings);
+        return declare_in_order(ctx, raw_tasks, warnings);
     }
     use rayon::prelude::*;
-    let results: Vec<(UserResult<Vec<TaskDecl>>, Vec<Warning>)> = ctx
-        .spec
-        .tasks
-        .par_iter()
+    // Without grids each entry is one task: the entry past the limit is known now.
+    let over_limit = raw_tasks
+        .get(MAX_TASKS)
+        .map(|raw| (raw.file.clone(), raw.node.line));
+    let results: Vec<(UserResult<TaskDecl>, Vec<Warning>)> = raw_tasks
+        .into_par_iter()
         .map_init(grid::bracket_environment, |bracket_env, raw| {
             let mut out = Vec::with_capacity(1);
             let mut task_warnings = Vec::new();
-            let result = declare(ctx, raw, bracket_env, &mut out, &mut task_warnings).map(|()| out);
+            let result =
+                declare(ctx, &raw, bracket_env, &mut out, &mut task_warnings).and_then(|()| {
+                    // an entry without a grid declares exactly one task
+                    out.pop().ok_or_else(|| {
+                        err(
+                            &raw,
+                            raw.node.line,
+                            "internal error: the task declared nothing",
+                        )
+                    })
+                });
             (result, task_warnings)
         })
         .collect();
-    let mut decls = Vec::with_capacity(results.len());
-    for (result, task_warnings) in results {
-        decls.extend(result?);
-        warnings.extend(task_warnings);
-    }
-    check_total(&decls, ctx.spec.tasks.get(MAX_TASKS))?;
+    // `collect` reuses the buffer of `results` (in-place iteration).
+    let decls: Vec<TaskDecl> = results
+        .into_iter()
+        .map(|(result, task_warnings)| {
+            warnings.extend(task_warnings);
+            result
+        })
+        .collect::<UserResult<_>>()?;
+    check_total(&decls, over_limit.as_ref().map(|(f, l)| (f.as_path(), *l)))?;
     Ok(decls)
 }
 
-fn declare_in_order(ctx: &DeclContext, warnings: &mut Vec<Warning>) -> UserResult<Vec<TaskDecl>> {
+fn declare_in_order(
+    ctx: &DeclContext,
+    raw_tasks: Vec<RawTask>,
+    warnings: &mut Vec<Warning>,
+) -> UserResult<Vec<TaskDecl>> {
     let bracket_env = grid::bracket_environment();
-    let mut out = Vec::with_capacity(ctx.spec.tasks.len());
-    for raw in &ctx.spec.tasks {
-        declare(ctx, raw, &bracket_env, &mut out, warnings)?;
-        check_total(&out, Some(raw))?;
+    let mut out = Vec::with_capacity(raw_tasks.len());
+    for raw in raw_tasks {
+        declare(ctx, &raw, &bracket_env, &mut out, warnings)?;
+        check_total(&out, Some((&raw.file, raw.node.line)))?;
     }
     Ok(out)
 }
 
-/// Refuses more than [`MAX_TASKS`] declarations; `raw` is the entry that crossed it.
-fn check_total(decls: &[TaskDecl], raw: Option<&RawTask>) -> UserResult<()> {
+/// Refuses more than [`MAX_TASKS`] declarations; `at` is the entry that crossed it.
+fn check_total(decls: &[TaskDecl], at: Option<(&Path, usize)>) -> UserResult<()> {
     if decls.len() <= MAX_TASKS {
         return Ok(());
     }
@@ -184,8 +204,8 @@ fn check_total(decls: &[TaskDecl], raw: Option<&RawTask>) -> UserResult<()> {
         "the pipeline declares more than {MAX_TASKS} tasks (grids expanded)"
     ))
     .with_hint("split the pipeline or its grids; soopervisor bounds the work a spec can ask for");
-    if let Some(raw) = raw {
-        e = e.in_file(&raw.file).at_line(raw.node.line);
+    if let Some((file, line)) = at {
+        e = e.in_file(file).at_line(line);
     }
     Err(e)
 }

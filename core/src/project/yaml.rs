@@ -69,6 +69,20 @@ impl Node {
             .map(|(_, v)| v)
     }
 
+    /// Moves the value of `key` out (the last one, as [`Node::get`] reads), leaving
+    /// null in its place.
+    pub fn take(&mut self, key: &str) -> Option<Node> {
+        let Value::Map(entries) = &mut self.value else {
+            return None;
+        };
+        let (_, v) = entries
+            .iter_mut()
+            .rev()
+            .find(|(k, _)| k.as_str() == Some(key))?;
+        let line = v.line;
+        Some(std::mem::replace(v, Node::new(Value::Null, line)))
+    }
+
     /// A short name of the value's type, as Python would call it.
     pub fn type_name(&self) -> &'static str {
         self.value.type_name()
