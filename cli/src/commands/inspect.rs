@@ -1,8 +1,11 @@
 //! `soopervisor inspect`: the inferred DAG as JSON (the format the conformance suite
 //! compares with Ploomber's own answer) or as a readable tree.
 
+use std::io::Write;
+
 use clap::ValueEnum;
-use serde_json::{json, Map, Value};
+use serde::ser::{Serialize, SerializeMap, SerializeStruct, Serializer};
+use serde_json::Value;
 
 use soopervisor_core::dag::Dag;
 
@@ -28,28 +31,53 @@ pub fn run(args: InspectArgs) -> anyhow::Result<()> {
     let (project, dag) = pipeline::load(&args.project)?;
     crate::print_warnings(&project.warnings);
     match args.format {
-        InspectFormat::Json => println!("{}", serde_json::to_string_pretty(&to_json(&dag))?),
+        InspectFormat::Json => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            serde_json::to_writer_pretty(&mut out, &InspectJson(&dag))?;
+            writeln!(out)?;
+            out.flush()?;
+        }
         InspectFormat::Text => print!("{}", to_text(&dag, &project.entry_point_relative())),
     }
     Ok(())
 }
 
-/// `{"tasks": {NAME: {"class", "source", "upstream", "product", "params"}}}`.
-pub fn to_json(dag: &Dag) -> Value {
-    let mut tasks = Map::new();
-    for t in dag.tasks() {
-        tasks.insert(
-            t.name.clone(),
-            json!({
-                "class": t.class,
-                "source": t.source.display(),
-                "upstream": t.upstream,
-                "product": t.product.to_json(),
-                "params": Value::Object(t.params.clone()),
-            }),
-        );
+/// `{"tasks": {NAME: {"class", "source", "upstream", "product", "params"}}}`, tasks
+/// in declaration order. Serialised straight from the DAG: building a JSON value of
+/// the whole pipeline first would take most of the memory at 100,000 tasks.
+pub struct InspectJson<'a>(pub &'a Dag);
+
+impl Serialize for InspectJson<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        struct Tasks<'a>(&'a Dag);
+        impl Serialize for Tasks<'_> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let mut map = serializer.serialize_map(Some(self.0.tasks().len()))?;
+                for t in self.0.tasks() {
+                    map.serialize_entry(&t.name, &TaskJson(t))?;
+                }
+                map.end()
+            }
+        }
+        let mut root = serializer.serialize_struct("Inspect", 1)?;
+        root.serialize_field("tasks", &Tasks(self.0))?;
+        root.end()
     }
-    json!({ "tasks": tasks })
+}
+
+struct TaskJson<'a>(&'a soopervisor_core::model::Task);
+
+impl Serialize for TaskJson<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let t = self.0;
+        let mut task = serializer.serialize_struct("Task", 5)?;
+        task.serialize_field("class", &t.class)?;
+        task.serialize_field("source", &t.source.display())?;
+        task.serialize_field("upstream", &t.upstream)?;
+        task.serialize_field("product", &t.product.to_json())?;
+        task.serialize_field("params", &t.params)?;
+        task.end()
+    }
 }
 
 /// A tree for people: tasks in run order, each with its class, source, product and
