@@ -52,6 +52,30 @@ for dir in "$repo"/tests/fixtures/*/; do
   export_combo "$name" "$dir" nfs-image --storage nfs --code image
 done
 
+# Split pipelines (max_tasks_per_workflow): a copy of each fixture with a target that
+# splits it into Workflows of at most MAX tasks. --output writes NAME-split.yaml (the
+# parent) and, beside it, NAME-split-templates.yaml (the parts), which
+# tests/argo-validate.sh validates together with the child Workflows the parent creates.
+export_split() { # name dir max [extra args...]
+  local name=$1 dir=$2 max=$3; shift 3
+  local work
+  work=$(mktemp -d)
+  cp -r "$dir" "$work/$name"
+  printf 'split:\n  backend: argo\n  storage: nfs\n  max_tasks_per_workflow: %s\n' "$max" > "$work/$name/soopervisor.yaml"
+  "$bin" export split -C "$work/$name" --mode force --output "$out/$name-split.yaml" "$@" 2>/dev/null
+  "$bin" export split -C "$work/$name" --mode force --format json --output "$out/$name-split.json" "$@" 2>/dev/null
+  rm -rf "$work"
+  count=$((count + 2))
+}
+for dir in "$repo"/tests/fixtures/*/; do
+  name=$(basename "$dir")
+  [ -f "$repo/tests/expected/$name.export-error" ] && continue
+  args=()
+  if [ -f "$repo/tests/expected/$name.args" ]; then read -r -a args < "$repo/tests/expected/$name.args"; fi
+  export_split "$name" "$dir" 2 "${args[@]}"
+done
+export_split demo "$repo/docs/examples/demo" 2
+
 # A 450-task pipeline: the spec must nest into DAG templates of at most 200 tasks.
 big=$(mktemp -d)/big-pipeline
 mkdir -p "$big/scripts"
@@ -68,5 +92,8 @@ for i in $(seq 0 449); do
 done
 printf 'name: big\ndependencies:\n  - pip\n  - pip:\n    - ploomber\n' > "$big/environment.yml"
 export_one big-450 "$big"
+# split in parts of 100 (each nested), and in 225 parts of 2 (the parent nests)
+export_split big-450-parts-100 "$big" 100
+export_split big-450-parts-2 "$big" 2
 rm -rf "$(dirname "$big")"
 echo "exported $count specs into $out"
