@@ -1,7 +1,9 @@
 //! Building the Argo Workflow for a plan and encoding it: metadata (generateName,
 //! annotations with the name map, version and mode), the `run-task` script template,
-//! the DAG templates, the volumes; then lint, YAML or JSON, size checks and the next
-//! steps to print.
+//! the DAG templates, the volumes; above `max_tasks_per_workflow` tasks, the parent
+//! Workflow and one WorkflowTemplate per part instead ([`crate::split`]); then lint,
+//! YAML or JSON (the parts in `argo-templates.yaml`), size checks and the next steps
+//! to print.
 
 use indexmap::IndexMap;
 use soopervisor_core::backend::{Export, ExportTarget, OutputFile, OutputFormat};
