@@ -79,18 +79,24 @@ impl Project {
 }
 
 /// Reads a UTF-8 text file with a clear error for folders, binary files and size.
+///
+/// The file is opened first and checked through its handle (one path lookup, not
+/// two). On Unix it is opened non-blocking: opening a FIFO would otherwise wait for a
+/// writer forever.
 pub fn read_text(path: &Path) -> UserResult<String> {
-    let meta = std::fs::metadata(path).map_err(|e| {
+    let cannot_read = |e: std::io::Error| {
         UserError::new(format!("cannot read the file: {e}"))
             .in_file(path)
             .with_hint("check that the path exists and is readable")
-    })?;
+    };
+    let file = open_without_blocking(path).map_err(cannot_read)?;
+    let meta = file.metadata().map_err(cannot_read)?;
     if meta.is_dir() {
         return Err(UserError::new("expected a file but found a folder")
             .in_file(path)
             .with_hint("point at the file inside the folder"));
     }
-    // a pipe would block forever on open and a device (/dev/zero) never ends
+    // a pipe would block forever on read and a device (/dev/zero) never ends
     if !meta.is_file() {
         return Err(
             UserError::new("expected a regular file but found a pipe, socket or device")
@@ -107,13 +113,14 @@ pub fn read_text(path: &Path) -> UserResult<String> {
     if meta.len() > MAX_FILE_BYTES {
         return Err(too_large(meta.len()));
     }
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|f| {
-            use std::io::Read;
-            f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)
-        })
-        .map_err(|e| UserError::new(format!("cannot read the file: {e}")).in_file(path))?;
+    // one byte more than the size, so that the read that sees the end needs no regrowth
+    let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
+    {
+        use std::io::Read;
+        file.take(MAX_FILE_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| UserError::new(format!("cannot read the file: {e}")).in_file(path))?;
+    }
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(too_large(bytes.len() as u64));
     }
@@ -125,6 +132,20 @@ pub fn read_text(path: &Path) -> UserResult<String> {
             .at_line(line)
             .with_hint("save the file as UTF-8; binary files cannot be task sources or specs")
     })
+}
+
+#[cfg(unix)]
+fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::File::open(path)
 }
 
 /// Loads the project the options point at.
