@@ -71,11 +71,7 @@ pub fn build_with_chunk(cfg: &ArgoConfig, plan: &Plan, chunk: usize) -> anyhow::
     let names = NameMap::new(plan.tasks.iter().map(|t| t.name.as_str()));
     let entry_point = cfg.effective_entry_point(plan);
     let composer = Composer::new(cfg.strategies(), plan, cfg.disk(plan));
-    let contributions: Vec<Contribution> = plan.tasks.iter().map(|t| composer.task(t)).collect();
-    let per_task = contributions
-        .iter()
-        .any(|c| !c.downloads.is_empty() || !c.uploads.is_empty())
-        || contributions.windows(2).any(|w| w[0].setup != w[1].setup);
+    let (contributions, per_task) = contributions(&composer, plan);
 
     let first = &contributions[0];
     let mut volume_mounts: Vec<VolumeMount> = first
@@ -352,6 +348,28 @@ pub fn build_with_chunk(cfg: &ArgoConfig, plan: &Plan, chunk: usize) -> anyhow::
     })
 }
 
+/// What the strategies contribute to each task, and whether tasks need templates of
+/// their own. When every task gets the same contribution (no per-task transfers, same
+/// setup), all tasks run from one template and only that one contribution is returned;
+/// else one per task, in plan order. In the uniform case the per-task contributions are
+/// only compared, in parallel, and dropped at once: at 100,000 tasks, keeping them
+/// would take more memory than the rest of the export.
+fn contributions(composer: &Composer, plan: &Plan) -> (Vec<Contribution>, bool) {
+    use rayon::prelude::*;
+    let has_transfers = |c: &Contribution| !c.downloads.is_empty() || !c.uploads.is_empty();
+    let first = composer.task(&plan.tasks[0]);
+    let uniform = !has_transfers(&first)
+        && plan.tasks[1..].par_iter().all(|t| {
+            let c = composer.task(t);
+            !has_transfers(&c) && c.setup == first.setup
+        });
+    if uniform {
+        (vec![first], false)
+    } else {
+        (plan.tasks.iter().map(|t| composer.task(t)).collect(), true)
+    }
+}
+
 /// The annotations every object carries: version, mode, and the strategies unless
 /// they are the defaults.
 fn base_annotations(cfg: &ArgoConfig, plan: &Plan) -> IndexMap<String, String> {
@@ -504,22 +522,21 @@ pub fn encode(wf: &Workflow, format: OutputFormat) -> anyhow::Result<Vec<u8>> {
 /// Encodes the parts of a split pipeline: a YAML stream of documents separated by
 /// `---`, or in JSON a Kubernetes `List` (both read by `kubectl apply -f`).
 pub fn encode_parts(parts: &[WorkflowTemplate], format: OutputFormat) -> anyhow::Result<Vec<u8>> {
+    use rayon::prelude::*;
     Ok(match format {
         OutputFormat::Yaml => {
-            let mut out = String::new();
-            for (i, p) in parts.iter().enumerate() {
-                if i > 0 {
-                    out.push_str("---\n");
-                }
-                out.push_str(&yaml::to_string_from(p)?);
-            }
-            out.into_bytes()
+            // parts are independent documents: encode them in parallel, join in order
+            let documents: Vec<String> = parts
+                .par_iter()
+                .map(yaml::to_string_from)
+                .collect::<Result<_, _>>()?;
+            documents.join("---\n").into_bytes()
         }
         OutputFormat::Json => {
             let list = List {
                 api_version: "v1".to_string(),
                 kind: "List".to_string(),
-                items: parts.to_vec(),
+                items: parts.iter().collect(),
             };
             let mut s = serde_json::to_string_pretty(&list)?;
             s.push('\n');
@@ -551,6 +568,23 @@ fn mib(bytes: usize) -> f64 {
     bytes as f64 / (1024.0 * 1024.0)
 }
 
+/// Size of `object` as compact JSON, as the API server stores it (counted, not kept).
+fn json_size<T: serde::Serialize>(object: &T) -> serde_json::Result<usize> {
+    struct Counter(usize);
+    impl std::io::Write for Counter {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut counter = Counter(0);
+    serde_json::to_writer(&mut counter, object)?;
+    Ok(counter.0)
+}
+
 /// Warnings for objects above [`SIZE_WARNING_BYTES`] (measured as compact JSON, as
 /// the API server stores them).
 fn size_warnings(
@@ -561,7 +595,7 @@ fn size_warnings(
 ) -> anyhow::Result<Vec<Warning>> {
     let mut warnings = Vec::new();
     let max = cfg.max_tasks_per_workflow();
-    let size = serde_json::to_vec(workflow)?.len();
+    let size = json_size(workflow)?;
     if size > SIZE_WARNING_BYTES {
         let fix = if !parts.is_empty() {
             format!("Raise max_tasks_per_workflow (now {max}) for fewer, larger parts, or raise the cluster's limits")
@@ -583,13 +617,16 @@ fn size_warnings(
             mib(size)
         )));
     }
-    let mut big: Vec<(usize, &str)> = Vec::new();
-    for p in parts {
-        let size = serde_json::to_vec(p)?.len();
-        if size > SIZE_WARNING_BYTES {
-            big.push((size, p.metadata.name.as_deref().unwrap_or_default()));
-        }
-    }
+    let sizes: Vec<usize> = {
+        use rayon::prelude::*;
+        parts.par_iter().map(json_size).collect::<Result<_, _>>()?
+    };
+    let big: Vec<(usize, &str)> = parts
+        .iter()
+        .zip(sizes)
+        .filter(|(_, size)| *size > SIZE_WARNING_BYTES)
+        .map(|(p, size)| (size, p.metadata.name.as_deref().unwrap_or_default()))
+        .collect();
     if let Some(&(size, name)) = big.iter().max() {
         warnings.push(Warning::new(format!(
             "{} of the {} WorkflowTemplates are above 1 MiB (the largest, {name}, is {:.1} MiB); {ETCD_NOTE}. \
