@@ -219,6 +219,14 @@ proptest! {
         prop_assert!(same(&value, &v11), "YAML 1.1 reads {:?}\nfrom:\n{}", v11, text);
     }
 
+    /// An independent, deliberately broad second opinion on the emitter's quoting:
+    /// nothing YAML 1.1 (go-yaml v2, PyYAML) might resolve to a non-string is written
+    /// plain. (The Argo backend used to walk every exported string with this check.)
+    #[test]
+    fn nothing_yaml_1_1_might_resolve_is_written_plain(s in yaml_string()) {
+        prop_assert!(!(yaml::is_plain_safe(&s) && yaml11_special(&s)), "{:?} is written plain", s);
+    }
+
     #[test]
     fn scalar_strings_read_back_as_the_same_string(s in yaml_string()) {
         let doc = format!("k: {}\n", yaml::scalar_string(&s));
@@ -230,6 +238,61 @@ proptest! {
             .value
             .to_json();
         prop_assert_eq!(&v11["k"], &Value::String(s.clone()), "1.1: {}", doc);
+    }
+}
+
+/// Would YAML 1.1 possibly resolve this plain scalar to a non-string? Broad on purpose.
+fn yaml11_special(s: &str) -> bool {
+    let lower = s.to_ascii_lowercase();
+    matches!(
+        lower.as_str(),
+        "" | "~" | "y" | "n" | "yes" | "no" | "on" | "off" | "true" | "false" | "null"
+    ) || s.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '+' | '-' | '.'))
+        || s == "<<"
+        || s == "="
+}
+
+#[test]
+fn yaml_1_1_specials_are_never_written_plain() {
+    for s in [
+        "",
+        "~",
+        "y",
+        "Y",
+        "n",
+        "N",
+        "yes",
+        "Yes",
+        "YES",
+        "no",
+        "No",
+        "on",
+        "On",
+        "ON",
+        "off",
+        "Off",
+        "true",
+        "True",
+        "false",
+        "FALSE",
+        "null",
+        "Null",
+        "<<",
+        "=",
+        "1",
+        "1_000",
+        "0x1f",
+        "0o17",
+        "1:20",
+        "-1",
+        "+1",
+        ".5",
+        ".inf",
+        "-.inf",
+        ".NaN",
+        "2001-12-14",
+    ] {
+        assert!(!yaml::is_plain_safe(s), "{s:?} must be quoted");
     }
 }
 
