@@ -290,6 +290,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
             eprintln!("  {}", present_step(step, &moved, &shell_cwd));
         }
     }
+    crate::drop_in_background((project, dag, plan, export));
     Ok(())
 }
 
@@ -389,9 +390,16 @@ fn refuse_overwriting_input(
     }
     let canonical = std::fs::canonicalize(dest).unwrap_or_else(|_| dest.to_path_buf());
     let same = |p: &std::path::Path| std::fs::canonicalize(p).is_ok_and(|c| c == canonical);
+    // Sources are resolved only when their file name matches (a symlinked folder on
+    // the way): resolving every source costs seconds at 100,000 tasks. A source
+    // aliased under another name is still caught below unless it mentions soopervisor.
     let is_input = same(&project.spec_path)
         || dag.tasks().iter().any(|t| match &t.source {
-            soopervisor_core::model::Source::File { path, .. } => same(path),
+            soopervisor_core::model::Source::File { path, .. } => {
+                path == dest
+                    || path == &canonical
+                    || (path.file_name() == canonical.file_name() && same(path))
+            }
             _ => false,
         });
     let generated_by_us = !is_input && {

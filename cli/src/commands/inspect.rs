@@ -39,6 +39,7 @@ pub fn run(args: InspectArgs) -> anyhow::Result<()> {
         }
         InspectFormat::Text => print!("{}", to_text(&dag, &project.entry_point_relative())),
     }
+    crate::drop_in_background((project, dag));
     Ok(())
 }
 
