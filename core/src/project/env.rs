@@ -99,7 +99,7 @@ fn read_yaml(path: &Path) -> UserResult<Node> {
         let mut err = UserError::new(format!("invalid YAML: {}", e.message))
             .in_file(path)
             .at_line(e.line);
-        if text.contains("{{") {
+        if e.syntax && text.contains("{{") {
             err = err.with_hint(
                 "values with placeholders must be quoted, e.g. key: \"{{placeholder}}/x\"",
             );

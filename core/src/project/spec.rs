@@ -106,6 +106,18 @@ pub struct Spec {
 }
 
 pub(crate) fn yaml_error(path: &Path, text: &str, e: yaml::YamlError) -> UserError {
+    if !e.syntax {
+        // it parsed: the document breaks a rule or a limit, which its message names
+        return UserError::new(format!(
+            "Failed to initialize spec. Got invalid YAML: {}",
+            e.message
+        ))
+            .in_file(path)
+            .at_line(e.line)
+            .with_hint(
+                "simplify this part of the YAML: soopervisor bounds nesting depth and alias expansion, and merges (<<) need mappings",
+            );
+    }
     if text.contains("{{") || text.contains("}}") {
         UserError::new(format!(
             "Failed to initialize spec. It looks like you're using placeholders (i.e. {{{{placeholder}}}}). Make sure values are enclosed in parentheses (e.g. key: \"{{{{placeholder}}}}\"): {}",
@@ -499,4 +511,37 @@ fn read_meta(meta: Option<&Node>, path: &Path) -> UserResult<Meta> {
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error_for(text: &str) -> UserError {
+        let e = yaml::parse(text).expect_err("the YAML must be refused");
+        yaml_error(Path::new("pipeline.yaml"), text, e)
+    }
+
+    #[test]
+    fn unquoted_placeholders_are_named_on_syntax_errors() {
+        let e = error_for("tasks:\n  - source: a.py\n    product: {{root}}/x.csv\n");
+        assert!(e.message.contains("using placeholders"), "{}", e.message);
+    }
+
+    #[test]
+    fn limit_errors_do_not_blame_placeholders_or_syntax() {
+        let deep = format!(
+            "env: \"{{{{root}}}}\"\ntasks: {}x{}\n",
+            "[".repeat(300),
+            "]".repeat(300)
+        );
+        let e = error_for(&deep);
+        assert!(e.message.contains("nested"), "{}", e.message);
+        assert!(!e.message.contains("placeholders"), "{}", e.message);
+        let hint = e.hint.unwrap_or_default();
+        assert!(
+            !hint.contains("syntax") && hint.contains("nesting depth"),
+            "{hint}"
+        );
+    }
 }

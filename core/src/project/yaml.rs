@@ -193,6 +193,9 @@ pub fn python_float(f: f64) -> String {
 pub struct YamlError {
     pub message: String,
     pub line: usize,
+    /// The parser's own syntax error (an unquoted `{{ }}` placeholder is a likely
+    /// cause), as opposed to a document that parses but breaks a rule or a limit.
+    pub syntax: bool,
 }
 
 /// Most nodes one document may expand to through aliases (an alias bomb stops here).
@@ -205,9 +208,16 @@ pub fn parse(text: &str) -> Result<Node, YamlError> {
     let mut builder = Builder::default();
     let mut parser = Parser::new_from_str(text);
     if let Err(e) = parser.load(&mut builder, false) {
+        // the parser's own depth guard is a limit, not a syntax error
+        let too_deep = e.info().contains("recursion limit");
         return Err(YamlError {
-            message: e.info().to_string(),
+            message: if too_deep {
+                format!("the document is nested too deeply ({})", e.info())
+            } else {
+                e.info().to_string()
+            },
             line: e.marker().line(),
+            syntax: !too_deep,
         });
     }
     if let Some(err) = builder.error {
@@ -246,7 +256,11 @@ struct Builder {
 impl Builder {
     fn fail(&mut self, message: String, line: usize) {
         if self.error.is_none() {
-            self.error = Some(YamlError { message, line });
+            self.error = Some(YamlError {
+                message,
+                line,
+                syntax: false,
+            });
         }
     }
 
