@@ -351,14 +351,17 @@ fn assemble<'r>(
             .or_line(d.line)
     };
     let mut product = d.product;
+    let analysed = match &d.source {
+        Source::File { path, .. } => file_results.get_key_value(path),
+        Source::DottedPath(_) => None,
+    };
     let mut used_file = None;
     let upstream: Vec<String> = if let Some(declared) = d.declared_upstream {
         declared
     } else {
-        match &d.source {
-            Source::File { path, .. } if file_results.contains_key(path) => {
-                let (key, r) = file_results.get_key_value(path).expect("checked");
-                used_file = Some((key, r));
+        match (&d.source, analysed) {
+            (_, Some((path, r))) => {
+                used_file = Some((path, r));
                 if want_product {
                     let lit = r.product.clone().unwrap_or_else(|| {
                         Err(UserError::new(
@@ -395,7 +398,7 @@ fn assemble<'r>(
                     Vec::new()
                 }
             }
-            Source::DottedPath(p) if meta.extract_upstream => {
+            (Source::DottedPath(p), None) if meta.extract_upstream => {
                 if want_product {
                     return Err(ctx(UserError::new(
                         "extract product is not implemented for python callables",
