@@ -266,14 +266,12 @@ pub fn build_with_chunk(cfg: &ArgoConfig, plan: &Plan, chunk: usize) -> anyhow::
                     annotations,
                     ..ObjectMeta::default()
                 },
-                spec: WorkflowSpec {
-                    workflow_template_ref: None,
-                    entrypoint: ENTRY_DAG.to_string(),
-                    service_account_name: cfg.service_account.clone(),
-                    artifact_repository_ref: artifact_repository_ref(first),
+                spec: spec(
+                    cfg,
                     templates,
-                    volumes: volumes.clone(),
-                },
+                    volumes.clone(),
+                    artifact_repository_ref(first),
+                ),
             });
         }
         if names_left_out > 0 {
@@ -282,23 +280,16 @@ pub fn build_with_chunk(cfg: &ArgoConfig, plan: &Plan, chunk: usize) -> anyhow::
                 parts.len()
             )));
         }
-        let workflow = Workflow {
-            api_version: "argoproj.io/v1alpha1".to_string(),
-            kind: "Workflow".to_string(),
-            metadata: ObjectMeta {
-                generate_name: Some(generate_name(&plan.project.name)),
-                annotations: base_annotations(cfg, plan),
-                ..ObjectMeta::default()
-            },
-            spec: WorkflowSpec {
-                workflow_template_ref: None,
-                entrypoint: ENTRY_DAG.to_string(),
-                service_account_name: cfg.service_account.clone(),
-                artifact_repository_ref: None,
-                templates: split::parent_templates(&parts, chunk)?,
-                volumes: Vec::new(),
-            },
-        };
+        let workflow = workflow(
+            plan,
+            base_annotations(cfg, plan),
+            spec(
+                cfg,
+                split::parent_templates(&parts, chunk)?,
+                Vec::new(),
+                None,
+            ),
+        );
         crate::lint::lint_split(&workflow, &templates_out)?;
         return Ok(Built {
             workflow,
@@ -321,23 +312,11 @@ pub fn build_with_chunk(cfg: &ArgoConfig, plan: &Plan, chunk: usize) -> anyhow::
         None => warnings.push(names_left_out_warning("")),
     }
 
-    let workflow = Workflow {
-        api_version: "argoproj.io/v1alpha1".to_string(),
-        kind: "Workflow".to_string(),
-        metadata: ObjectMeta {
-            generate_name: Some(generate_name(&plan.project.name)),
-            annotations,
-            ..ObjectMeta::default()
-        },
-        spec: WorkflowSpec {
-            workflow_template_ref: None,
-            entrypoint: ENTRY_DAG.to_string(),
-            service_account_name: cfg.service_account.clone(),
-            artifact_repository_ref: artifact_repository_ref(first),
-            templates,
-            volumes,
-        },
-    };
+    let workflow = workflow(
+        plan,
+        annotations,
+        spec(cfg, templates, volumes, artifact_repository_ref(first)),
+    );
     crate::lint::lint(&workflow)?;
     Ok(Built {
         workflow,
@@ -367,6 +346,37 @@ fn contributions(composer: &Composer, plan: &Plan) -> (Vec<Contribution>, bool) 
         (vec![first], false)
     } else {
         (plan.tasks.iter().map(|t| composer.task(t)).collect(), true)
+    }
+}
+
+/// The Workflow submitted for `plan` (named by Argo from the project's name).
+fn workflow(plan: &Plan, annotations: IndexMap<String, String>, spec: WorkflowSpec) -> Workflow {
+    Workflow {
+        api_version: "argoproj.io/v1alpha1".to_string(),
+        kind: "Workflow".to_string(),
+        metadata: ObjectMeta {
+            generate_name: Some(generate_name(&plan.project.name)),
+            annotations,
+            ..ObjectMeta::default()
+        },
+        spec,
+    }
+}
+
+/// A spec that starts at the entry DAG, with the configured service account.
+fn spec(
+    cfg: &ArgoConfig,
+    templates: Vec<Template>,
+    volumes: Vec<Volume>,
+    artifact_repository_ref: Option<ArtifactRepositoryRef>,
+) -> WorkflowSpec {
+    WorkflowSpec {
+        workflow_template_ref: None,
+        entrypoint: ENTRY_DAG.to_string(),
+        service_account_name: cfg.service_account.clone(),
+        artifact_repository_ref,
+        templates,
+        volumes,
     }
 }
 
