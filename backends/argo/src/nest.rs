@@ -108,10 +108,7 @@ pub fn nest(nodes: Vec<Node>, chunk: usize) -> anyhow::Result<Vec<Template>> {
     }
     let width = n_chunks.to_string().len().max(3);
     let chunk_name = |i: usize| format!("chunk-{:0width$}", i + 1);
-    let mut chunk_of: HashMap<&str, usize> = HashMap::new();
-    for (i, n) in nodes.iter().enumerate() {
-        chunk_of.insert(n.key.as_str(), i / chunk);
-    }
+    let chunk_of = Groups::new(nodes.iter().map(|n| n.key.as_str()), chunk);
     let mut entry_tasks = Vec::with_capacity(n_chunks);
     let mut templates = vec![];
     for (c, group) in nodes.chunks(chunk).enumerate() {
@@ -120,18 +117,7 @@ pub fn nest(nodes: Vec<Node>, chunk: usize) -> anyhow::Result<Vec<Template>> {
         for n in group {
             let mut local = Vec::new();
             for u in &n.upstream {
-                let uc = *chunk_of.get(u.as_str()).ok_or_else(|| {
-                    anyhow!(
-                        "internal error: upstream '{u}' of '{}' is not exported",
-                        n.key
-                    )
-                })?;
-                if uc > c {
-                    bail!(
-                        "internal error: tasks are not in topological order ('{}' before its upstream '{u}')",
-                        n.key
-                    );
-                }
+                let uc = chunk_of.of_upstream(&n.key, c, u)?;
                 if uc < c {
                     upstream_chunks.insert(uc);
                 } else {
@@ -154,6 +140,34 @@ pub fn nest(nodes: Vec<Node>, chunk: usize) -> anyhow::Result<Vec<Template>> {
     let mut out = vec![dag_template(ENTRY_DAG, entry_tasks)];
     out.extend(templates);
     Ok(out)
+}
+
+/// Items in topological order cut into consecutive groups of `size` (DAG chunks, or
+/// the parts of a split pipeline): which group holds each item.
+pub struct Groups<'a> {
+    of: HashMap<&'a str, usize>,
+}
+
+impl<'a> Groups<'a> {
+    pub fn new(keys: impl Iterator<Item = &'a str>, size: usize) -> Self {
+        Groups {
+            of: keys.enumerate().map(|(i, k)| (k, i / size)).collect(),
+        }
+    }
+
+    /// The group of `upstream`, an upstream of `item` in group `group`: checked to be
+    /// among the items, in that group or an earlier one.
+    pub fn of_upstream(&self, item: &str, group: usize, upstream: &str) -> anyhow::Result<usize> {
+        let g = *self.of.get(upstream).ok_or_else(|| {
+            anyhow!("internal error: upstream '{upstream}' of '{item}' is not exported")
+        })?;
+        if g > group {
+            bail!(
+                "internal error: tasks are not in topological order ('{item}' before its upstream '{upstream}')"
+            );
+        }
+        Ok(g)
+    }
 }
 
 fn dag_template(name: &str, tasks: Vec<DagTask>) -> Template {

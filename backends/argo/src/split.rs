@@ -15,10 +15,9 @@
 //! Only when every task runs the one shared `run-task` template: artifacts cannot
 //! pass from one Workflow to another.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashSet};
 use std::ops::Range;
 
-use anyhow::{anyhow, bail};
 use soopervisor_core::diagnostics::UserError;
 use soopervisor_core::output::names::dns_label;
 use soopervisor_core::output::yaml;
@@ -28,7 +27,7 @@ use crate::model::{
     Arguments, DagTask, Inputs, ObjectMeta, Parameter, ResourceTemplate, Template, Workflow,
     WorkflowSpec, WorkflowTemplateRef,
 };
-use crate::nest::{nest, Node, MAX_WORKFLOW_TASKS};
+use crate::nest::{nest, Groups, Node, MAX_WORKFLOW_TASKS};
 
 /// Tasks per Workflow above which a plan is split, unless configured.
 pub const DEFAULT_MAX_TASKS_PER_WORKFLOW: usize = 2000;
@@ -90,29 +89,14 @@ pub fn partition(tasks: &[PlannedTask], max: usize, project: &str) -> anyhow::Re
     }
     let width = n.to_string().len().max(3);
     let names = part_names(project, n);
-    let part_of: HashMap<&str, usize> = tasks
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (t.name.as_str(), i / max))
-        .collect();
+    let part_of = Groups::new(tasks.iter().map(|t| t.name.as_str()), max);
     let mut parts = Vec::with_capacity(n);
     for (k, name) in names.into_iter().enumerate() {
         let range = k * max..((k + 1) * max).min(tasks.len());
         let mut upstream = BTreeSet::new();
         for t in &tasks[range.clone()] {
             for u in &t.upstream {
-                let uk = *part_of.get(u.as_str()).ok_or_else(|| {
-                    anyhow!(
-                        "internal error: upstream '{u}' of '{}' is not exported",
-                        t.name
-                    )
-                })?;
-                if uk > k {
-                    bail!(
-                        "internal error: tasks are not in topological order ('{}' before its upstream '{u}')",
-                        t.name
-                    );
-                }
+                let uk = part_of.of_upstream(&t.name, k, u)?;
                 if uk < k {
                     upstream.insert(uk);
                 }
