@@ -345,7 +345,8 @@ fn contributions(composer: &Composer, plan: &Plan) -> (Vec<Contribution>, bool) 
     if uniform {
         (vec![first], false)
     } else {
-        (plan.tasks.iter().map(|t| composer.task(t)).collect(), true)
+        let rest = plan.tasks[1..].iter().map(|t| composer.task(t));
+        (std::iter::once(first).chain(rest).collect(), true)
     }
 }
 
