@@ -7,7 +7,7 @@
 # them. cargo-fuzz is installed when missing. When the toolchain cannot build with a
 # sanitizer at all, the script says so and exits 0 (a skip, not a pass).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 export CARGO_TERM_COLOR=never
 export RUSTC_BOOTSTRAP=1
 seconds=${FUZZ_SECONDS:-10}
