@@ -332,7 +332,7 @@ fn is_dns_label(s: &str) -> bool {
 impl BackendConfig for ArgoConfig {
     fn check(&self, plan: &Plan) -> anyhow::Result<Vec<Warning>> {
         let mut warnings = self.validate(plan)?;
-        warnings.extend(crate::pinned::warnings(plan));
+        warnings.extend(soopervisor_core::strategy::pod::pinned::warnings(plan));
         Ok(warnings)
     }
 

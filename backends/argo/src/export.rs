@@ -22,8 +22,8 @@ use crate::model::{
     Workflow, WorkflowSpec, WorkflowTemplate,
 };
 use crate::nest::{dag_templates, ENTRY_DAG, MAX_DAG_TASKS, MAX_TEMPLATES, RUN_TASK, TASK_PARAM};
-use crate::script::{pod_script, ScriptInputs, TASK_ENV};
 use crate::split;
+use soopervisor_core::strategy::pod::{pod_script, ScriptInputs, TASK_ENV};
 
 /// Annotation keys written on the Workflow.
 pub const ANNOTATION_VERSION: &str = "soopervisor/version";

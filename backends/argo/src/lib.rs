@@ -4,18 +4,16 @@
 //! a parent Workflow running one `WorkflowTemplate` per part of the pipeline.
 //!
 //! Modules: [`config`] (the `argo` section of `soopervisor.yaml` and the registration),
-//! [`model`] (typed Argo objects), [`script`] (the pod script), [`pinned`] (pinned
-//! placeholders for the pods), [`nest`] (DAG templates within Argo's limits),
+//! [`model`] (typed Argo objects), [`nest`] (DAG templates within Argo's limits),
 //! [`split`] (cutting big pipelines into parts), [`export`] (building and encoding
-//! the objects), [`lint`] (checking what we emit).
+//! the objects), [`lint`] (checking what we emit). The pod script comes from the
+//! core (`soopervisor_core::strategy::pod`), shared with every container engine.
 
 pub mod config;
 pub mod export;
 pub mod lint;
 pub mod model;
 pub mod nest;
-pub mod pinned;
-pub mod script;
 pub mod split;
 
 pub use config::{ArgoConfig, MountedVolume};

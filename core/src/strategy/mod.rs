@@ -8,7 +8,8 @@
 //! Strategies never name an engine. They contribute engine-neutral pieces (this
 //! module's types: volumes, setup steps, transfers, an image, a working folder) that
 //! [`compose::Composer`] merges per task; each backend maps the result into its own spec and
-//! refuses, through [`Capabilities`], the combinations it cannot honour.
+//! refuses, through [`Capabilities`], the combinations it cannot honour. [`pod`] builds
+//! the script a container task runs from that result, for every container engine.
 
 pub mod choice;
 pub mod code;
@@ -18,6 +19,7 @@ pub mod files;
 pub mod git;
 pub mod image;
 pub mod package;
+pub mod pod;
 pub mod registry;
 pub mod storage;
 

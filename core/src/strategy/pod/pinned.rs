@@ -10,9 +10,9 @@
 //! `.soopervisor-env-<hash>.yaml` in the project folder on the shared volume. The
 //! user's own files are never touched. The values travel inside the spec.
 
-use soopervisor_core::diagnostics::Warning;
-use soopervisor_core::output::names::short_hash;
-use soopervisor_core::plan::Plan;
+use crate::diagnostics::Warning;
+use crate::output::names::short_hash;
+use crate::plan::Plan;
 
 /// Python run in the pod (after the conda env is active, so PyYAML from Ploomber is
 /// importable): `argv[1]` = pinned values as JSON, `argv[2]` = output file, `argv[3..]`

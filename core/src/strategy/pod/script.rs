@@ -1,20 +1,20 @@
-//! The bash script every task pod runs (the script template's `source`), built from
+//! The bash script every task container runs (Argo: the script template's `source`), built from
 //! the strategies' setup steps in phase order (fetch code → environment → install the
 //! project → pinned placeholders → fetch inputs → `ploomber task` → upload products),
 //! with every value shell-quoted by its author. The task name never appears in the
-//! script: Argo substitutes `{{inputs.parameters.task_name}}` into the container's
-//! `PLOOMBER_TASK` environment variable, and the script only ever uses
+//! script: the backend puts it in the container's `PLOOMBER_TASK` environment variable
+//! (Argo substitutes `{{inputs.parameters.task_name}}` there), and the script only ever uses
 //! `"$PLOOMBER_TASK"`, so quotes, `$(...)` or backticks in a name stay inert.
 //!
 //! Conda: each pod has its own container filesystem, so the environment is created
 //! inside the pod (unless the image already has it) and concurrent pods never share a
 //! conda prefix: no lock is needed. The only shared-disk writes besides the tasks'
-//! products are the optional pinned env file (see [`crate::pinned`]) and, for packaged
+//! products are the optional pinned env file (see [`super::pinned`]) and, for packaged
 //! projects, pip's in-tree build, which is serialised with `flock` when available.
 
-use soopervisor_core::output::shell::quote;
-use soopervisor_core::plan::Plan;
-use soopervisor_core::strategy::{Contribution, Phase, SetupStep};
+use crate::output::shell::quote;
+use crate::plan::Plan;
+use crate::strategy::{Contribution, Phase, SetupStep};
 
 /// Environment variable that carries the exact Ploomber task name into the pod.
 pub const TASK_ENV: &str = "PLOOMBER_TASK";
@@ -52,16 +52,16 @@ pub fn pod_script(inp: &ScriptInputs<'_>) -> String {
         push_step(&mut lines, s);
     }
     if !inp.plan.pinned_placeholders.is_empty() {
-        let file = crate::pinned::env_file_name(inp.plan);
+        let file = super::pinned::env_file_name(inp.plan);
         let json = serde_json::to_string(&inp.plan.pinned_placeholders).unwrap_or_default();
         let mut cmd = vec![
             "python".to_string(),
             "-c".to_string(),
-            crate::pinned::WRITE_ENV_PY.to_string(),
+            super::pinned::WRITE_ENV_PY.to_string(),
             json,
             file.clone(),
         ];
-        cmd.extend(crate::pinned::env_candidates(inp.entry_point));
+        cmd.extend(super::pinned::env_candidates(inp.entry_point));
         let keys: Vec<&str> = inp
             .plan
             .pinned_placeholders
@@ -72,7 +72,7 @@ pub fn pod_script(inp: &ScriptInputs<'_>) -> String {
             "# pin placeholders to their export-time values: {}",
             keys.join(", ")
         ));
-        lines.push(soopervisor_core::output::shell::join(&cmd));
+        lines.push(crate::output::shell::join(&cmd));
         lines.push(format!("export PLOOMBER_ENV_FILENAME={}", quote(&file)));
     }
     for s in fetch {
