@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use crate::diagnostics::Warning;
+use crate::settings::{Settings, TaskSettings};
 
 /// How tasks are chosen, as Ploomber and the Python tool define the modes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
@@ -101,9 +102,20 @@ pub struct Plan {
     /// Findings to print before exporting.
     #[serde(skip)]
     pub warnings: Vec<Warning>,
+    /// The production settings of each task (`defaults`/`tasks` in the target's
+    /// section), resolved; empty when the section sets none. Read them with
+    /// [`Plan::settings`].
+    #[serde(skip)]
+    pub settings: Settings,
 }
 
 impl Plan {
+    /// The resolved production settings of `task`: `defaults` with its first matching
+    /// pattern on top. Every backend maps these same values (empty when none apply).
+    pub fn settings(&self, task: &str) -> &TaskSettings {
+        self.settings.get(task)
+    }
+
     /// The command each pod runs for `task`: `ploomber task NAME --entry-point SPEC
     /// [--force]`, as separate arguments (quote them for a shell).
     pub fn task_command(&self, task: &str) -> Vec<String> {

@@ -41,6 +41,7 @@ pub fn plan(project: ProjectInfo, mode: Mode, tasks: Vec<PlannedTask>) -> Plan {
         tasks,
         pinned_placeholders: BTreeMap::new(),
         warnings: Vec::new(),
+        settings: Default::default(),
     }
 }
 

@@ -32,6 +32,7 @@ pub fn plan(root: &Path, tasks: &[(&str, &[&str])], mode: Mode) -> Plan {
             .collect(),
         pinned_placeholders: BTreeMap::new(),
         warnings: vec![],
+        settings: Default::default(),
     }
 }
 
