@@ -342,36 +342,3 @@ fn next_steps_point_at_the_written_file_relative_to_the_shell() {
     assert!(err.contains("argo submit -n argo specs/wf.yaml"), "{err}");
     assert!(p.join("specs/wf.yaml").is_file());
 }
-
-/// README command 1 and the quickstart leave untracked outputs in docs/examples/demo
-/// (argo.yaml, soopervisor.yaml, training/): the copies tests make of a project take
-/// only what git tracks, so those outputs never change a test's result.
-#[test]
-fn fixture_copies_leave_untracked_files_behind() {
-    let tmp = tempfile::tempdir().unwrap();
-    let src = tmp.path().join("src");
-    std::fs::create_dir_all(src.join("sub")).unwrap();
-    std::fs::write(src.join("pipeline.yaml"), "tasks: []\n").unwrap();
-    std::fs::write(src.join("sub/kept.py"), "x = 1\n").unwrap();
-    let git = |args: &[&str]| {
-        let out = std::process::Command::new("git")
-            .args(["-c", "user.email=t@example.com", "-c", "user.name=t"])
-            .args(args)
-            .current_dir(&src)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{out:?}");
-    };
-    git(&["init", "-q"]);
-    git(&["add", "-A"]);
-    git(&["commit", "-qm", "init"]);
-    std::fs::write(src.join("soopervisor.yaml"), "training: {}\n").unwrap();
-    std::fs::create_dir_all(src.join("training")).unwrap();
-    std::fs::write(src.join("training/argo.yaml"), "x\n").unwrap();
-    let dest = tmp.path().join("dest");
-    copy_dir(&src, &dest);
-    assert!(dest.join("pipeline.yaml").is_file());
-    assert!(dest.join("sub/kept.py").is_file());
-    assert!(!dest.join("soopervisor.yaml").exists());
-    assert!(!dest.join("training").exists());
-}
