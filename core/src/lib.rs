@@ -13,7 +13,14 @@
 //! 7. [`output`]: engine-neutral writers: atomic files, YAML safe under 1.1 and 1.2,
 //!    shell quoting, engine-safe names.
 //!
-//! Boundaries: this crate never names an engine and never runs user code.
+//! 8. [`python`]: the one module that runs user code, through the project's own
+//!    Ploomber in a subprocess, and only when (a) static analysis cannot read the
+//!    project (a `location:` factory, a dotted-path or `package::file` entry point:
+//!    [`project::assisted`]) and `--no-python` was not given, or (b) `export --exact`
+//!    asks Ploomber which tasks are outdated.
+//!
+//! Boundaries: this crate never names an engine, and runs user code only in the two
+//! cases of [`python`]; everything else reads files.
 
 pub mod analysis;
 pub mod backend;
@@ -23,4 +30,5 @@ pub mod model;
 pub mod output;
 pub mod plan;
 pub mod project;
+pub mod python;
 pub mod strategy;
