@@ -326,6 +326,8 @@ fn is_dns_label(s: &str) -> bool {
 #[typetag::serde(name = "argo")]
 impl BackendConfig for ArgoConfig {
     fn check(&self, plan: &Plan) -> anyhow::Result<Vec<Warning>> {
+        // production settings: none mapped yet, so refuse them rather than drop them
+        plan.settings.check_honoured("argo", &[])?;
         let mut warnings = self.validate(plan)?;
         warnings.extend(soopervisor_core::strategy::pod::pinned::warnings(plan));
         Ok(warnings)

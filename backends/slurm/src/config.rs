@@ -48,6 +48,8 @@ impl SlurmConfig {
 impl BackendConfig for SlurmConfig {
     fn check(&self, plan: &Plan) -> anyhow::Result<Vec<Warning>> {
         self.validate()?;
+        // production settings: none mapped yet, so refuse them rather than drop them
+        plan.settings.check_honoured("slurm", &[])?;
         crate::names::JobNames::new(plan.tasks.iter().map(|t| t.name.as_str()))?;
         Ok(Vec::new())
     }

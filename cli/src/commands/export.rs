@@ -12,6 +12,7 @@ use soopervisor_core::backend::{ExportTarget, OutputFormat};
 use soopervisor_core::diagnostics::UserError;
 use soopervisor_core::output::atomic::{self, PendingFile};
 use soopervisor_core::plan::{self, Mode};
+use soopervisor_core::settings::{self, SettingsSpec};
 
 use crate::commands::placement::{self, Output, Placement};
 use crate::config;
@@ -84,6 +85,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
         args.code.as_deref(),
         args.env.as_deref(),
     );
+    let mut settings_spec = SettingsSpec::default();
     let (backend_config, target_dir, section_for_upload) = match &args.target {
         Some(target) => {
             if target.contains('/') || target.starts_with('.') || target.is_empty() {
@@ -114,6 +116,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
                 );
             }
             let merged = merged(&section, &overrides);
+            settings_spec = config::settings(&file, &section, target)?;
             (
                 config::backend_config(section, &overrides, Some(&file))?,
                 root.join(target),
@@ -147,7 +150,12 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
         ModeArg::Regular => Mode::Regular,
         ModeArg::Force => Mode::Force,
     };
-    let plan = plan::build::build(&project, &dag, mode, args.task.as_deref())?;
+    let mut plan = plan::build::build(&project, &dag, mode, args.task.as_deref())?;
+    plan.settings = settings::resolve(
+        &settings_spec,
+        dag.tasks().iter().map(|t| t.name.as_str()),
+        plan.tasks.iter().map(|t| t.name.as_str()),
+    )?;
     if plan.tasks.is_empty() {
         crate::print_warnings(&plan.warnings);
         let target = args

@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use crate::diagnostics::Warning;
+use crate::settings::{Settings, TaskSettings};
 
 /// How tasks are chosen, as Ploomber and the Python tool define the modes.
 ///
@@ -283,6 +284,11 @@ pub struct Plan {
     /// Findings to print before exporting.
     #[serde(skip)]
     pub warnings: Vec<Warning>,
+    /// The production settings of each task (`defaults`/`tasks` in the target's
+    /// section), resolved; empty when the section sets none. Read them with
+    /// [`Plan::settings`].
+    #[serde(skip)]
+    pub settings: Settings,
 }
 
 impl Plan {
@@ -295,6 +301,7 @@ impl Plan {
             tasks,
             pinned_placeholders: BTreeMap::new(),
             warnings: Vec::new(),
+            settings: Settings::default(),
         }
     }
 
@@ -308,6 +315,18 @@ impl Plan {
     pub fn with_warnings(mut self, warnings: Vec<Warning>) -> Self {
         self.warnings = warnings;
         self
+    }
+
+    /// The resolved production settings of every task (see [`Plan::settings`]).
+    pub fn with_settings(mut self, settings: Settings) -> Self {
+        self.settings = settings;
+        self
+    }
+
+    /// The resolved production settings of `task`: `defaults` with its first matching
+    /// pattern on top. Every backend maps these same values (empty when none apply).
+    pub fn settings(&self, task: &str) -> &TaskSettings {
+        self.settings.get(task)
     }
 
     /// The command each pod runs for `task`: `ploomber task NAME --entry-point SPEC

@@ -191,6 +191,9 @@ fn render_text(plan: &Plan, steps: &[Step]) -> String {
 impl BackendConfig for ToyConfig {
     fn check(&self, plan: &Plan) -> anyhow::Result<Vec<Warning>> {
         self.validate()?;
+        // Production settings (`defaults:`/`tasks:`): a plan file cannot honour any, so
+        // refuse every one at its line instead of dropping it.
+        plan.settings.check_honoured("toy", &[])?;
         // A finding that does not stop the export is a warning, printed by the CLI.
         let mut warnings = Vec::new();
         if plan.tasks.len() == 1 && plan.tasks[0].upstream.is_empty() {
