@@ -11,6 +11,9 @@ manifest=docs/examples/toy-backend/Cargo.toml
 if [ -z "${SOOPERVISOR_PLAIN_BIN:-}" ] && [ -x target/release/soopervisor ]; then
   export SOOPERVISOR_PLAIN_BIN="$PWD/target/release/soopervisor"
 fi
+# The workspace's lock file, so the toy builds with exactly the versions the workspace
+# pins (cargo prunes what the toy does not use; the copy is not tracked).
+cp Cargo.lock docs/examples/toy-backend/Cargo.lock
 # A target folder of its own, so this build never fights the workspace's.
 export CARGO_TARGET_DIR="$PWD/target/toy-backend"
 cargo fmt --manifest-path "$manifest" -- --check
