@@ -53,6 +53,31 @@ pub struct Export {
     pub warnings: Vec<crate::diagnostics::Warning>,
 }
 
+/// The state of the jobs submitted from a target (`soopervisor status`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct JobReport {
+    /// What to show: a table of jobs and, for failed ones, their log and its last lines.
+    pub text: String,
+    /// Every job has ended (completed, failed or cancelled): `status --watch` stops.
+    pub all_ended: bool,
+    /// Jobs that ended without success.
+    pub failed: usize,
+    /// Jobs in all.
+    pub total: usize,
+}
+
+impl JobReport {
+    pub fn new(text: String, all_ended: bool, failed: usize, total: usize) -> Self {
+        JobReport {
+            text,
+            all_ended,
+            failed,
+            total,
+        }
+    }
+}
+
 /// A backend's configuration and behaviour. Each backend's config type deserialises
 /// from its `soopervisor.yaml` section (`backend: <name>` selects the type).
 #[typetag::serde(tag = "backend")]
@@ -85,9 +110,30 @@ pub trait BackendConfig: Debug + Send + Sync {
         anyhow::bail!("this backend cannot submit jobs itself; run the printed next steps instead")
     }
 
+    /// The encodings `export --format` may ask of this backend's main file. Backends
+    /// whose files have one fixed format (scripts) keep the default, an empty list: the
+    /// command line then refuses `--format json` instead of silently ignoring it.
+    fn formats(&self) -> &'static [OutputFormat] {
+        &[]
+    }
+
+    /// The names `soopervisor add --preset` accepts for this backend (none by default:
+    /// `--preset` is then refused at `add` time, before anything is written).
+    fn presets(&self) -> &'static [&'static str] {
+        &[]
+    }
+
     /// Reports the state of what was submitted from `target` (`soopervisor status`).
     fn status(&self, target: &ExportTarget) -> anyhow::Result<String> {
         let _ = target;
         anyhow::bail!("this backend does not track submitted jobs")
+    }
+
+    /// [`BackendConfig::status`] with what `status --watch` needs: whether every job
+    /// has ended and how many failed. The default wraps `status` (ended, none failed);
+    /// backends that track jobs override it.
+    fn job_report(&self, target: &ExportTarget) -> anyhow::Result<JobReport> {
+        self.status(target)
+            .map(|text| JobReport::new(text, true, 0, 0))
     }
 }
