@@ -42,6 +42,12 @@ impl Shown {
         if let Some(e) = &project.entry_point {
             flags.push_str(&format!(" -e {}", quote(e)));
         }
+        if let Some(p) = &project.python {
+            flags.push_str(&format!(" --python {}", quote(&p.display().to_string())));
+        }
+        if project.no_python {
+            flags.push_str(" --no-python");
+        }
         Shown {
             shell: soopervisor_core::project::paths::normalize(&shell),
             absolute,
@@ -142,6 +148,8 @@ mod tests {
         ProjectArgs {
             entry_point: entry.map(str::to_string),
             directory: dir.map(PathBuf::from),
+            python: None,
+            no_python: false,
         }
     }
 

@@ -23,11 +23,8 @@ pub fn export(config: &SlurmConfig, plan: &Plan, target: &ExportTarget) -> anyho
         Some(dir) => Templates::open(&dir)?,
         None => Templates::builtin(),
     };
-    let mut files = vec![OutputFile {
-        path: "submit.sh".into(),
-        contents: submit_script(config, &layout, &jobs).into_bytes(),
-        executable: true,
-    }];
+    let mut files =
+        vec![OutputFile::main("submit.sh", submit_script(config, &layout, &jobs)).executable()];
     for job in &jobs {
         let command = join(&plan.task_command(&job.task));
         let template = templates.for_task(&job.task)?;
@@ -36,11 +33,7 @@ pub fn export(config: &SlurmConfig, plan: &Plan, target: &ExportTarget) -> anyho
             command: &command,
             output: &job.output,
         });
-        files.push(OutputFile {
-            path: format!("jobs/{}.sh", job.name).into(),
-            contents: text.into_bytes(),
-            executable: true,
-        });
+        files.push(OutputFile::script(format!("jobs/{}.sh", job.name), text));
     }
     // `soopervisor status` finds the state of a named target in its folder, and that of
     // an export without a target in the backend's default folder.
@@ -53,11 +46,7 @@ pub fn export(config: &SlurmConfig, plan: &Plan, target: &ExportTarget) -> anyho
         Some(n) => next_steps.push(format!("soopervisor status {} --watch", quote(n))),
         None => next_steps.push("soopervisor status --watch".to_string()),
     }
-    Ok(Export {
-        files,
-        next_steps,
-        warnings: Vec::new(),
-    })
+    Ok(Export::new(files).with_next_steps(next_steps))
 }
 
 /// The `submit.sh` script.

@@ -6,6 +6,7 @@ pub mod completions;
 pub mod explain;
 pub mod export;
 pub mod inspect;
+pub mod placement;
 pub mod status;
 pub mod upload;
 

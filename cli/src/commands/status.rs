@@ -52,7 +52,7 @@ pub fn run(args: StatusArgs) -> anyhow::Result<()> {
         None => {
             let name = args.backend.as_deref().unwrap_or("slurm");
             let canonical = config::canonical_backend(name)?;
-            let folder = backend::find(canonical).map_or("", |d| d.default_folder);
+            let folder = backend::find(canonical).map_or("", |d| d.default_folder());
             let mut section = Mapping::new();
             section.insert(Value::String("backend".into()), Value::String(name.into()));
             let backend = config::backend_config(section, &Mapping::new(), None)?;
@@ -100,9 +100,9 @@ pub fn run(args: StatusArgs) -> anyhow::Result<()> {
 }
 
 fn target(dir: std::path::PathBuf, name: Option<String>) -> ExportTarget {
-    ExportTarget {
-        dir,
-        name,
-        format: OutputFormat::Yaml,
+    let target = ExportTarget::new(dir).with_format(OutputFormat::Yaml);
+    match name {
+        Some(n) => target.with_name(n),
+        None => target,
     }
 }
