@@ -170,7 +170,7 @@ pub fn default_env_from_project(
         return;
     }
     let takes_env = soopervisor_core::backend::find(backend)
-        .and_then(|d| serde_yaml::to_value(&d.default_config()).ok())
+        .and_then(|d| serde_yaml::to_value(d.default_config()).ok())
         .and_then(|v| v.as_mapping().map(|m| m.contains_key(&key)))
         .unwrap_or(false);
     if takes_env {
