@@ -1856,10 +1856,7 @@ fn slurm_jobs_failed() {
     let err = String::from_utf8_lossy(&out.stderr);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(
-        err.starts_with("error[SV0910]: 1 of 1 jobs failed"),
-        "{err}"
-    );
+    assert!(err.starts_with("error[SV0910]: 1 job(s) failed"), "{err}");
     assert!(
         stdout.contains("a (job 123) FAILED: log hpc/logs/a-123.out"),
         "{stdout}"
@@ -2230,7 +2227,7 @@ const ENTRIES: &[(&str, &str)] = &[
     ),
     ("upload_unknown_code", "unknown code strategy 'floppy'"),
     ("upload_without_kubectl", "cannot run kubectl"),
-    ("slurm_jobs_failed", "jobs failed"),
+    ("slurm_jobs_failed", "job(s) failed"),
     (
         "add_target_folder_exists",
         "a file or folder named 'training' already exists in the project",

@@ -70,13 +70,13 @@ impl BackendConfig for SlurmConfig {
     }
 
     fn status(&self, target: &ExportTarget) -> anyhow::Result<String> {
-        self.job_report(target).map(|r| r.text)
+        self.status_report(target).map(|r| r.text)
     }
 
-    fn job_report(
+    fn status_report(
         &self,
         target: &ExportTarget,
-    ) -> anyhow::Result<soopervisor_core::backend::JobReport> {
+    ) -> anyhow::Result<soopervisor_core::backend::StatusReport> {
         let tools = crate::tools::Tools::from_path();
         crate::status::report(target, &crate::status::log_dir(self, target), &tools)
     }

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use serde_yaml::{Mapping, Value};
 
-use soopervisor_core::backend::{self, ExportTarget, JobReport, OutputFormat};
+use soopervisor_core::backend::{self, ExportTarget, OutputFormat, StatusReport};
 use soopervisor_core::diagnostics::UserError;
 
 use crate::config;
@@ -59,39 +59,38 @@ pub fn run(args: StatusArgs) -> anyhow::Result<()> {
             (backend, target(project.root.join(folder), None))
         }
     };
-    let show = |r: &JobReport| shown.command(&r.text, &project.root);
+    let show = |r: &StatusReport| shown.command(&r.text, &project.root);
     if !args.watch {
-        print!("{}", show(&backend.job_report(&target)?));
+        print!("{}", show(&backend.status_report(&target)?));
         return Ok(());
     }
     let tty = std::io::stdout().is_terminal();
     let mut last = String::new();
     loop {
-        let report = backend.job_report(&target)?;
+        let report = backend.status_report(&target)?;
         let text = show(&report);
         if tty {
             // redraw in place: clear the screen, then the table and a progress line
-            let ended = if report.all_ended {
+            let ended = if report.ended {
                 "every job has ended"
             } else {
                 "watching"
             };
             print!(
-                "\x1b[H\x1b[2J{text}\n{ended}: {} job(s), {} failed (every {}s, Ctrl-C to stop)\n",
-                report.total, report.failed, args.interval
+                "\x1b[H\x1b[2J{text}\n{ended}: {} failed so far (every {}s, Ctrl-C to stop)\n",
+                report.failed, args.interval
             );
         } else if text != last {
             println!("{text}");
         }
         last = text;
-        if report.all_ended {
+        if report.ended {
             if report.failed > 0 {
-                return Err(UserError::new(format!(
-                    "{} of {} jobs failed",
-                    report.failed, report.total
-                ))
-                .with_hint("read the log lines above, fix the task, then export and submit again")
-                .into());
+                return Err(UserError::new(format!("{} job(s) failed", report.failed))
+                    .with_hint(
+                        "read the log lines above, fix the task, then export and submit again",
+                    )
+                    .into());
             }
             return Ok(());
         }

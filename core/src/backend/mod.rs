@@ -11,6 +11,7 @@
 pub mod files;
 pub mod registry;
 pub mod target;
+pub mod tracking;
 
 use std::fmt::Debug;
 
@@ -20,27 +21,22 @@ pub use target::{ExportTarget, OutputFormat};
 
 use crate::plan::Plan;
 
-/// The state of the jobs submitted from a target (`soopervisor status`).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// What `status` found about the jobs submitted from a target: the table to print,
+/// whether every job has ended (`status --watch` stops then) and how many failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct JobReport {
-    /// What to show: a table of jobs and, for failed ones, their log and its last lines.
+pub struct StatusReport {
     pub text: String,
-    /// Every job has ended (completed, failed or cancelled): `status --watch` stops.
-    pub all_ended: bool,
-    /// Jobs that ended without success.
+    pub ended: bool,
     pub failed: usize,
-    /// Jobs in all.
-    pub total: usize,
 }
 
-impl JobReport {
-    pub fn new(text: String, all_ended: bool, failed: usize, total: usize) -> Self {
-        JobReport {
-            text,
-            all_ended,
+impl StatusReport {
+    pub fn new(text: impl Into<String>, ended: bool, failed: usize) -> Self {
+        StatusReport {
+            text: text.into(),
+            ended,
             failed,
-            total,
         }
     }
 }
@@ -96,11 +92,21 @@ pub trait BackendConfig: Debug + Send + Sync {
         anyhow::bail!("this backend does not track submitted jobs")
     }
 
-    /// [`BackendConfig::status`] with what `status --watch` needs: whether every job
-    /// has ended and how many failed. The default wraps `status` (ended, none failed);
-    /// backends that track jobs override it.
-    fn job_report(&self, target: &ExportTarget) -> anyhow::Result<JobReport> {
-        self.status(target)
-            .map(|text| JobReport::new(text, true, 0, 0))
+    /// [`BackendConfig::status`] with whether every job has ended, for `status
+    /// --watch`. The default reports the table as final (a backend that cannot tell
+    /// is watched once).
+    fn status_report(&self, target: &ExportTarget) -> anyhow::Result<StatusReport> {
+        Ok(StatusReport::new(self.status(target)?, true, 0))
+    }
+
+    /// Stops every job submitted from `target` that has not ended (`soopervisor
+    /// cancel`) and returns what was done. Backends that cannot keep the default,
+    /// which refuses.
+    fn cancel(&self, target: &ExportTarget) -> anyhow::Result<String> {
+        let _ = target;
+        anyhow::bail!(
+            crate::diagnostics::UserError::new("this backend cannot cancel jobs itself")
+                .with_hint("cancel them with the engine's own tools")
+        )
     }
 }
