@@ -212,6 +212,7 @@ mod tests {
             upstream: upstream.iter().map(|s| s.to_string()).collect(),
             all_upstream: upstream.iter().map(|s| s.to_string()).collect(),
             products: Vec::new(),
+            source: None,
         }
     }
 

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 
 use crate::dag::Dag;
 use crate::diagnostics::{pretty_list, UserError, UserResult};
+use crate::model::Source;
 
 use super::{status, Mode, PlannedTask};
 
@@ -64,6 +65,10 @@ pub fn select(dag: &Dag, mode: Mode, only: Option<&str>) -> UserResult<Vec<Plann
                     .collect(),
                 all_upstream: t.upstream.clone(),
                 products,
+                source: match &t.source {
+                    Source::File { relative, .. } => Some(relative.clone()),
+                    Source::DottedPath(_) => None,
+                },
             }
         })
         .collect())

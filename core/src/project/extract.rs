@@ -16,7 +16,7 @@ use crate::diagnostics::{UserError, UserResult, Warning};
 use crate::model::{Source, Task};
 
 use super::spec::{Meta, RawTask};
-use super::tasks::{build_product, TaskDecl};
+use super::tasks::{build_product, ProductRender, TaskDecl};
 use super::yaml::{Node, Value};
 
 /// Where function modules are looked up, in order.
@@ -387,7 +387,10 @@ fn assemble<'r>(
                             &d.class,
                             (&base, root),
                             &d.nb_product_keys,
-                            None,
+                            ProductRender {
+                                grid: None,
+                                params: &d.params,
+                            },
                         )
                         .map_err(ctx)?,
                     );

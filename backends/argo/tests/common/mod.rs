@@ -31,6 +31,7 @@ pub fn task(name: &str, upstream: &[&str]) -> PlannedTask {
         upstream: up.clone(),
         all_upstream: up,
         products: vec![format!("products/{name}.ipynb")],
+        source: Some(format!("scripts/{name}.py")),
     }
 }
 

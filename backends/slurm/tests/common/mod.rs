@@ -28,6 +28,7 @@ pub fn plan(root: &Path, tasks: &[(&str, &[&str])], mode: Mode) -> Plan {
                 upstream: up.iter().map(|s| s.to_string()).collect(),
                 all_upstream: up.iter().map(|s| s.to_string()).collect(),
                 products: vec![],
+                source: None,
             })
             .collect(),
         pinned_placeholders: BTreeMap::new(),

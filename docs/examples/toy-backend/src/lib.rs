@@ -224,6 +224,7 @@ mod tests {
             upstream: up.iter().map(|s| s.to_string()).collect(),
             all_upstream: up.iter().map(|s| s.to_string()).collect(),
             products: vec![],
+            source: None,
         };
         Plan {
             project: ProjectInfo {

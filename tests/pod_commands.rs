@@ -1,0 +1,160 @@
+//! What the pods run, end to end through the binary: the task command of each mode run
+//! by real Ploomber 0.23.3 (regular mode on a volume where some tasks are up to date),
+//! the entry point pods get for directory and pattern projects, sources outside the
+//! project folder, and the environment file a `--code package` pod installs from.
+//! Tests that need real Ploomber skip (and say so) when its venv is absent.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::*;
+
+const TASKS_PY: &str = r#"from pathlib import Path
+
+
+def get(product):
+    Path(str(product)).parent.mkdir(parents=True, exist_ok=True)
+    Path(str(product)).write_text("1 2 3")
+
+
+def double(product, upstream):
+    numbers = [int(x) for x in Path(str(upstream["get"])).read_text().split()]
+    Path(str(product)).write_text(" ".join(str(2 * n) for n in numbers))
+
+
+def total(product, upstream):
+    numbers = [int(x) for x in Path(str(upstream["double"])).read_text().split()]
+    Path(str(product)).write_text(str(sum(numbers)))
+"#;
+
+const PIPELINE: &str = "meta:\n  extract_upstream: false\ntasks:\n  - source: tasks.get\n    product: output/get.txt\n  - source: tasks.double\n    product: output/double.txt\n    upstream: [get]\n  - source: tasks.total\n    product: output/total.txt\n    upstream: [double]\n";
+
+/// A three-task function pipeline (get → double → total) with an Argo target whose
+/// pods use a prebuilt image (so the pod script is only the Ploomber command).
+fn function_project(parent: &Path) -> PathBuf {
+    let root = parent.join("numbers");
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::write(root.join("tasks.py"), TASKS_PY).unwrap();
+    std::fs::write(root.join("pipeline.yaml"), PIPELINE).unwrap();
+    std::fs::write(
+        root.join("soopervisor.yaml"),
+        "pods:\n  backend: argo\n  env: {kind: image, image: registry.example.com/env:1}\n",
+    )
+    .unwrap();
+    root
+}
+
+/// The bash script of the Argo `run-task` template.
+fn pod_script(workflow_yaml: &[u8]) -> String {
+    let wf: serde_yaml::Value = serde_yaml::from_slice(workflow_yaml).unwrap();
+    wf["spec"]["templates"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .find_map(|t| t["script"]["source"].as_str())
+        .expect("a script template")
+        .to_string()
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap()
+}
+
+fn mtime(path: &Path) -> std::time::SystemTime {
+    std::fs::metadata(path).unwrap().modified().unwrap()
+}
+
+#[test]
+fn regular_mode_pods_skip_up_to_date_tasks_and_run_those_downstream_of_an_edit() {
+    let Some(venv) = real_ploomber_venv("regular mode with real Ploomber") else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let root = function_project(tmp.path());
+    let path = path_with_venv(&venv);
+    let ploomber = |args: &[&str]| {
+        Command::new(venv.join("bin/ploomber"))
+            .args(args)
+            .current_dir(&root)
+            .env("PATH", &path)
+            .output()
+            .unwrap()
+    };
+    let built = ploomber(&["build", "--entry-point", "pipeline.yaml"]);
+    assert!(built.status.success(), "ploomber build: {built:?}");
+    assert_eq!(read(&root.join("output/total.txt")), "12");
+
+    // edit one task: double now triples
+    std::fs::write(
+        root.join("tasks.py"),
+        TASKS_PY.replace("str(2 * n)", "str(3 * n)"),
+    )
+    .unwrap();
+    // the bug: `ploomber task` without --force refuses the up-to-date first task
+    let plain = ploomber(&["task", "get", "--entry-point", "pipeline.yaml"]);
+    assert!(!plain.status.success());
+    assert!(String::from_utf8_lossy(&plain.stderr).contains("TaskStatus.Skipped"));
+
+    let out = run(&root, &["export", "pods", "--mode", "regular", "-o", "-"]);
+    assert!(out.status.success(), "{out:?}");
+    let script = pod_script(&out.stdout);
+    let get_product = root.join("output/get.txt");
+    let (get_mtime, get_metadata) = (
+        mtime(&get_product),
+        read(&root.join("output/.get.txt.metadata")),
+    );
+    for task in ["get", "double", "total"] {
+        let pod = Command::new("bash")
+            .arg("-c")
+            .arg(&script)
+            .current_dir(&root)
+            .env("PATH", &path)
+            .env("PLOOMBER_TASK", task)
+            .output()
+            .unwrap();
+        assert!(
+            pod.status.success(),
+            "pod of {task} failed:\n{}\n{}",
+            String::from_utf8_lossy(&pod.stdout),
+            String::from_utf8_lossy(&pod.stderr)
+        );
+        let said = String::from_utf8_lossy(&pod.stdout);
+        if task == "get" {
+            assert!(said.contains("up to date"), "{said}");
+        } else {
+            assert!(said.contains("executed successfully"), "{task}: {said}");
+        }
+    }
+    // get was skipped (not rebuilt), the edit and everything downstream ran
+    assert_eq!(mtime(&get_product), get_mtime);
+    assert_eq!(read(&root.join("output/.get.txt.metadata")), get_metadata);
+    assert_eq!(read(&root.join("output/double.txt")), "3 6 9");
+    assert_eq!(read(&root.join("output/total.txt")), "18");
+}
+
+#[test]
+fn expressions_without_placeholders_reach_the_pods_as_written() {
+    // Ploomber 0.23.3 leaves `load{{ 7 * 6 }}` alone (no placeholder in it), so the
+    // pods must run that task, not `load42` (the oracle fixture checks the DAG)
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("jinja");
+    copy_dir(&fixtures().join("jinja-without-placeholders"), &root);
+    let out = run(&root, &["export", "-b", "slurm", "--mode", "force"]);
+    assert!(out.status.success(), "{out:?}");
+    let jobs: Vec<String> = std::fs::read_dir(root.join("slurm/jobs"))
+        .unwrap()
+        .map(|e| read(&e.unwrap().path()))
+        .collect();
+    assert!(
+        jobs.iter()
+            .any(|j| j
+                .contains("ploomber task 'load{{ 7 * 6 }}' --entry-point pipeline.yaml --force")),
+        "{jobs:#?}"
+    );
+    assert!(jobs
+        .iter()
+        .any(|j| j.contains("ploomber task 'fit-{{ 3 * 3 }}'")));
+    assert!(!jobs.iter().any(|j| j.contains("load42")));
+}
