@@ -158,3 +158,99 @@ fn expressions_without_placeholders_reach_the_pods_as_written() {
         .any(|j| j.contains("ploomber task 'fit-{{ 3 * 3 }}'")));
     assert!(!jobs.iter().any(|j| j.contains("load42")));
 }
+
+const SCRIPT: &str =
+    "# %% tags=[\"parameters\"]\nupstream = None\nproduct = None\n\n# %%\nprint(1)\n";
+
+fn git(root: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .args(["-c", "user.email=t@example.com", "-c", "user.name=t"])
+        .args(args)
+        .current_dir(root)
+        .output()
+        .expect("git");
+    assert!(out.status.success(), "git {args:?}: {out:?}");
+}
+
+/// `parent/outside.py` and the project `parent/proj` whose task `outside` uses it.
+fn project_with_outside_source(parent: &Path) -> PathBuf {
+    let root = parent.join("proj");
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::write(parent.join("outside.py"), SCRIPT).unwrap();
+    std::fs::write(
+        root.join("pipeline.yaml"),
+        "tasks:\n  - source: ../outside.py\n    product: out/outside.ipynb\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("environment.yml"),
+        "name: p\ndependencies: [pip, {pip: [ploomber]}]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("setup.py"),
+        "from setuptools import setup\nsetup(name='proj', version='0.1')\n",
+    )
+    .unwrap();
+    root
+}
+
+#[test]
+fn sources_outside_the_project_folder_are_refused_where_only_the_folder_ships() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = project_with_outside_source(tmp.path());
+    std::fs::write(
+        root.join("soopervisor.yaml"),
+        "shared-disk:\n  backend: argo\n  code: shared-disk\npackage:\n  backend: argo\n  code: {kind: package, index_url: https://pypi.example.com/simple}\nimage:\n  backend: argo\n  code: image\n",
+    )
+    .unwrap();
+    for code in ["shared-disk", "package", "image"] {
+        let out = run(&root, &["export", code, "-o", "-"]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{code}: {err}");
+        assert!(
+            err.contains(
+                "task 'outside' has its source at ../outside.py, outside the project folder"
+            ) && err.contains(&format!("code {code} ships only the project folder")),
+            "{code}: {err}"
+        );
+        assert!(out.stdout.is_empty());
+    }
+    // SLURM jobs run the project where it is: the file is there
+    let out = run(&root, &["export", "-b", "slurm"]);
+    assert!(out.status.success(), "{out:?}");
+}
+
+#[test]
+fn a_git_checkout_ships_sources_inside_the_repository_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    // the repository holds the project folder and the source beside it: accepted
+    let root = project_with_outside_source(tmp.path());
+    git(tmp.path(), &["init", "-q"]);
+    git(tmp.path(), &["add", "-A"]);
+    git(tmp.path(), &["commit", "-qm", "init"]);
+    git(
+        tmp.path(),
+        &["remote", "add", "origin", "https://example.com/r.git"],
+    );
+    let out = run(&root, &["export", "--code", "git", "-o", "-"]);
+    assert!(out.status.success(), "{out:?}");
+
+    // the repository is the project folder: the source is not in the checkout
+    let tmp = tempfile::tempdir().unwrap();
+    let root = project_with_outside_source(tmp.path());
+    git(&root, &["init", "-q"]);
+    git(&root, &["add", "-A"]);
+    git(&root, &["commit", "-qm", "init"]);
+    git(
+        &root,
+        &["remote", "add", "origin", "https://example.com/r.git"],
+    );
+    let out = run(&root, &["export", "--code", "git", "-o", "-"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("code git ships only the repository holding the project"),
+        "{err}"
+    );
+}
