@@ -181,6 +181,7 @@ mod tests {
                 source: None,
             }],
             pinned_placeholders: Default::default(),
+            settings: Default::default(),
             warnings: vec![],
         }
     }
