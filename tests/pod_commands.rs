@@ -254,3 +254,138 @@ fn a_git_checkout_ships_sources_inside_the_repository_only() {
         "{err}"
     );
 }
+
+/// Two percent scripts and no spec: `b` reads `a`'s notebook.
+fn spec_less_project(parent: &Path) -> PathBuf {
+    let root = parent.join("scripts-only");
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::write(
+        root.join("a.py"),
+        "# %% tags=[\"parameters\"]\nupstream = None\nproduct = \"output/a.ipynb\"\n\n# %%\nprint(1)\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("b.py"),
+        "# %% tags=[\"parameters\"]\nupstream = [\"a\"]\nproduct = \"output/b.ipynb\"\n\n# %%\nprint(2)\n",
+    )
+    .unwrap();
+    root
+}
+
+/// Runs a SLURM job script as the cluster would (bash, in the project root) with real
+/// Ploomber first on `PATH`.
+fn run_job(root: &Path, job: &str, venv: &Path) {
+    let out = Command::new("bash")
+        .arg(root.join("slurm/jobs").join(job))
+        .current_dir(root)
+        .env("PATH", path_with_venv(venv))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{job}: {out:?}");
+}
+
+#[test]
+fn pattern_and_folder_entry_points_reach_the_jobs_as_given() {
+    let venv = real_ploomber_venv("pattern and folder entry points run by real Ploomber");
+    let tmp = tempfile::tempdir().unwrap();
+    let root = spec_less_project(tmp.path());
+    let out = run(&root, &["export", "-b", "slurm", "-e", "*.py"]);
+    assert!(out.status.success(), "{out:?}");
+    let job = read(&root.join("slurm/jobs/a.sh"));
+    assert!(
+        job.contains("ploomber task a --entry-point '*.py'\n"),
+        "{job}"
+    );
+    assert!(!job.contains("pipeline.yaml"), "{job}");
+    if let Some(venv) = &venv {
+        run_job(&root, "a.sh", venv);
+        assert!(root.join("output/a.ipynb").is_file());
+    }
+
+    // a folder entry point: the jobs run in that folder (the project root) and give
+    // Ploomber the folder itself
+    std::fs::remove_dir_all(root.join("slurm")).unwrap();
+    let out = run(tmp.path(), &["export", "-b", "slurm", "-e", "scripts-only"]);
+    assert!(out.status.success(), "{out:?}");
+    let job = read(&root.join("slurm/jobs/b.sh"));
+    assert!(job.contains("ploomber task b --entry-point .\n"), "{job}");
+    if let Some(venv) = &venv {
+        run_job(&root, "b.sh", venv);
+        assert!(root.join("output/b.ipynb").is_file());
+    }
+}
+
+/// Fake tools for a pod: `tar` unpacks nothing (a distribution without the environment
+/// files), `conda env create --file F` fails unless F exists, the rest succeed.
+const FAKE_TOOL: &str = r#"#!/usr/bin/env bash
+case "$(basename "$0") $1 $2" in
+  "conda env create") [[ -f "$4" ]] || { echo "conda: no such file: $4" >&2; exit 1; }; cp "$4" "$FAKE_SEEN" ;;
+  "conda activate"*) [[ -f "$FAKE_SEEN" ]] ;;
+esac
+exit 0
+"#;
+
+#[test]
+fn package_pods_have_their_environment_file_even_when_the_distribution_lacks_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("pkg");
+    std::fs::create_dir_all(root.join("scripts")).unwrap();
+    std::fs::write(root.join("scripts/a.py"), SCRIPT).unwrap();
+    std::fs::write(
+        root.join("pipeline.yaml"),
+        "tasks:\n  - source: scripts/a.py\n    product: out/a.ipynb\n",
+    )
+    .unwrap();
+    let environment = "name: pkg-env\ndependencies:\n  - pip\n  - pip:\n      - ploomber  # it's pinned elsewhere\n";
+    std::fs::write(root.join("environment.yml"), environment).unwrap();
+    std::fs::write(
+        root.join("setup.py"),
+        "from setuptools import setup\nsetup(name='pkg', version='0.1')\n",
+    )
+    .unwrap();
+    // a typical MANIFEST.in ships the code, not the environment file
+    std::fs::write(
+        root.join("MANIFEST.in"),
+        "include pipeline.yaml\ngraft scripts\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("soopervisor.yaml"),
+        "pkg:\n  backend: argo\n  code: {kind: package, index_url: https://pypi.example.com/simple}\n",
+    )
+    .unwrap();
+    let out = run(&root, &["export", "pkg", "-o", "-"]);
+    assert!(out.status.success(), "{out:?}");
+    // the setup part of the pod script: up to the task command (the products' upload
+    // after it writes to the volume's mount path)
+    let full = pod_script(&out.stdout);
+    let setup_end = full
+        .find("ploomber task ")
+        .expect("the task command in the script");
+    let script = &full[..setup_end];
+    assert!(script.contains("conda env create --file environment.yml"), "{full}");
+
+    let bin = tmp.path().join("bin");
+    let pod = tmp.path().join("pod");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::fs::create_dir_all(&pod).unwrap();
+    for tool in ["conda", "pip", "tar", "python", "ploomber", "flock"] {
+        use std::os::unix::fs::PermissionsExt;
+        let p = bin.join(tool);
+        std::fs::write(&p, FAKE_TOOL).unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let seen = tmp.path().join("seen.yml");
+    let ran = Command::new("bash")
+        .arg("-c")
+        .arg(script)
+        .current_dir(&pod)
+        .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
+        .env("PLOOMBER_TASK", "a")
+        .env("FAKE_SEEN", &seen)
+        .output()
+        .unwrap();
+    assert!(ran.status.success(), "{ran:?}\n{script}");
+    // conda created the environment from exactly the exported file
+    assert_eq!(read(&seen), environment);
+}
