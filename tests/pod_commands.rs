@@ -320,7 +320,7 @@ fn pattern_and_folder_entry_points_reach_the_jobs_as_given() {
 const FAKE_TOOL: &str = r#"#!/usr/bin/env bash
 case "$(basename "$0") $1 $2" in
   "conda env create") [[ -f "$4" ]] || { echo "conda: no such file: $4" >&2; exit 1; }; cp "$4" "$FAKE_SEEN" ;;
-  "conda activate"*) [[ -f "$FAKE_SEEN" ]] ;;
+  "conda activate"*) [[ -f "$FAKE_SEEN" ]]; exit ;;
 esac
 exit 0
 "#;
@@ -363,7 +363,10 @@ fn package_pods_have_their_environment_file_even_when_the_distribution_lacks_it(
         .find("ploomber task ")
         .expect("the task command in the script");
     let script = &full[..setup_end];
-    assert!(script.contains("conda env create --file environment.yml"), "{full}");
+    assert!(
+        script.contains("conda env create --file environment.yml"),
+        "{full}"
+    );
 
     let bin = tmp.path().join("bin");
     let pod = tmp.path().join("pod");
