@@ -1112,6 +1112,26 @@ fn product_outside_project() {
 }
 
 #[test]
+fn source_outside_project() {
+    check(
+        &[
+            (
+                "pipeline.yaml",
+                b"tasks:\n  - source: ../outside.py\n    product: out/a.ipynb\n",
+            ),
+            (
+                "../outside.py",
+                b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = None\n\n# %%\nprint(1)\n",
+            ),
+            ("environment.yml", b"name: p\ndependencies: [pip]\n"),
+        ],
+        &["export", "--backend", "argo"],
+        &[],
+        "outside the project folder, but code shared-disk ships only the project folder to the pods",
+    );
+}
+
+#[test]
 fn argo_unknown_storage() {
     check(
         &[
@@ -2123,6 +2143,10 @@ const ENTRIES: &[(&str, &str)] = &[
     (
         "product_outside_project",
         "outside the project folder, which the pods cannot reach on the shared disk",
+    ),
+    (
+        "source_outside_project",
+        "outside the project folder, but code shared-disk ships only the project folder to the pods",
     ),
     ("argo_unknown_storage", "floppy"),
     (

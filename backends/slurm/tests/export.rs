@@ -116,7 +116,7 @@ fn templates_from_the_target_folder() {
             ("fit-2", &["load"]),
             ("report", &["fit-1", "fit-2"]),
         ],
-        Mode::Regular,
+        Mode::Incremental,
     );
     let e = export(&config("{}"), &plan, &target(root));
     let get = |name: &str| {

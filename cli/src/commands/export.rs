@@ -23,7 +23,7 @@ pub enum ModeArg {
     /// Only tasks whose products are missing or outdated
     #[default]
     Incremental,
-    /// Every task
+    /// Every task; a task up to date when its pod starts is skipped there
     Regular,
     /// Every task, forcing Ploomber to run it
     Force,

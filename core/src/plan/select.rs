@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 
 use crate::dag::Dag;
 use crate::diagnostics::{pretty_list, UserError, UserResult};
+use crate::model::Source;
 
 use super::{status, Mode, PlannedTask};
 
@@ -76,6 +77,10 @@ pub fn select_with(
                     .collect(),
                 all_upstream: t.upstream.clone(),
                 products,
+                source: match &t.source {
+                    Source::File { relative, .. } => Some(relative.clone()),
+                    Source::DottedPath(_) => None,
+                },
             }
         })
         .collect())
