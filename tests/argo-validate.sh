@@ -34,7 +34,7 @@ files=()
 if [[ $# -eq 0 ]]; then
   out=$work/exports
   echo "[argo-validate] exporting the Argo test plans to $out" >&2
-  (cd "$REPO" && SOOPERVISOR_ARGO_OUT=$out cargo test -q -p soopervisor-argo --test export --test nesting --test strategies --test split >&2)
+  (cd "$REPO" && SOOPERVISOR_ARGO_OUT=$out cargo test -q -p soopervisor-argo --test export --test nesting --test strategies --test split --test settings >&2)
   files=("$out")
 else
   files=("$@")

@@ -107,3 +107,24 @@ fn other_commands_read_sections_with_settings() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!err.contains("unknown field"), "{err}");
 }
+
+#[test]
+fn argo_maps_the_settings_through_the_binary() {
+    let (_tmp, root) = project(
+        "t:\n  backend: argo\n  pod_gc: OnPodSuccess\n  defaults: {cpu: 1, memory: 2Gi, retries: 2, timeout: 1h}\n  tasks:\n    count: {cpu: 8, memory: 32Gi, gpu: 1, timeout: 6h}\n    \"download*\": {retries: 5, retry_backoff: 30s, env: {TOKEN: {secret: api, key: token}}}\n",
+    );
+    let (code, out, err) = export(&root, "t");
+    assert_eq!(code, 0, "{err}");
+    let wf: serde_json::Value = serde_yaml::from_str(&out).unwrap();
+    let templates = wf["spec"]["templates"].as_array().unwrap();
+    // the DAG, then one template per distinct setting: download_logs, split+archive, count
+    assert_eq!(templates.len(), 4, "{out}");
+    let count = templates
+        .iter()
+        .find(|t| t["script"]["resources"]["limits"]["nvidia.com/gpu"] == "1")
+        .unwrap();
+    assert_eq!(count["activeDeadlineSeconds"], 21600);
+    assert_eq!(count["script"]["resources"]["requests"]["memory"], "32Gi");
+    assert_eq!(wf["spec"]["podGC"]["strategy"], "OnPodSuccess");
+    assert!(out.contains("secretKeyRef"));
+}

@@ -14,6 +14,7 @@ pub mod export;
 pub mod lint;
 pub mod model;
 pub mod nest;
+pub mod settings;
 pub mod split;
 
 pub use config::{ArgoConfig, MountedVolume};

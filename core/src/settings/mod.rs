@@ -156,6 +156,12 @@ impl TaskSettings {
         self == &Self::EMPTY
     }
 
+    /// A shared empty value, for tasks without settings.
+    pub fn none() -> &'static TaskSettings {
+        static NONE: TaskSettings = TaskSettings::EMPTY;
+        &NONE
+    }
+
     /// `cpu` as a Kubernetes quantity (`2`, `500m`).
     pub fn cpu_quantity(&self) -> Option<String> {
         self.cpu_millis.map(units::cpu_quantity)
