@@ -62,9 +62,9 @@ pub fn read(file: &Path) -> anyhow::Result<Mapping> {
 /// The canonical backend name for `name` (an alias resolves to its backend).
 pub fn canonical_backend(name: &str) -> anyhow::Result<&'static str> {
     match backend::find(name) {
-        Some(d) => Ok(d.name),
+        Some(d) => Ok(d.name()),
         None => {
-            let names: Vec<&str> = backend::all().iter().map(|d| d.name).collect();
+            let names: Vec<&str> = backend::all().iter().map(|d| d.name()).collect();
             Err(
                 UserError::new(format!("'{name}' is not a backend this binary knows"))
                     .with_hint(format!(

@@ -18,13 +18,12 @@ use crate::split::DEFAULT_MAX_TASKS_PER_WORKFLOW;
 
 /// What the Argo backend honours: every storage, code delivery and environment,
 /// except the combinations no backend can (see `soopervisor_core::strategy::compose`).
-pub const CAPABILITIES: Capabilities = Capabilities {
-    backend: "argo",
-    storages: &["nfs", "fetch"],
-    code: &["shared-disk", "package", "git", "image"],
-    envs: &["conda", "pip", "image"],
-    refused: &[],
-};
+pub const CAPABILITIES: Capabilities = Capabilities::new(
+    "argo",
+    &["nfs", "fetch"],
+    &["shared-disk", "package", "git", "image"],
+    &["conda", "pip", "image"],
+);
 
 /// An extra volume, as the Python tool's `mounted_volumes` key describes it: added to
 /// `spec.volumes` as `{name, **spec}` and mounted at `/mnt/<name>`.
@@ -161,11 +160,7 @@ impl Default for ArgoConfig {
 impl ArgoConfig {
     /// The three strategies.
     pub fn strategies(&self) -> Strategies<'_> {
-        Strategies {
-            storage: &*self.storage.0,
-            code: &*self.code.0,
-            env: &*self.env.0,
-        }
+        Strategies::new(&*self.storage.0, &*self.code.0, &*self.env.0)
     }
 
     /// `spec.ttlStrategy` from `ttl` (durations checked by `validate`).
@@ -441,13 +436,12 @@ impl BackendConfig for ArgoConfig {
 }
 
 inventory::submit! {
-    BackendDescription {
-        name: "argo",
-        aliases: &["argo-workflows"],
-        summary: "Argo Workflows on Kubernetes: one Workflow, a pod per task (shared NFS volume or artifacts; conda, pip or prebuilt images)",
-        default_config: || Box::new(ArgoConfig::default()),
-        default_folder: "",
-    }
+    BackendDescription::new(
+        "argo",
+        "Argo Workflows on Kubernetes: one Workflow, a pod per task (shared NFS volume or artifacts; conda, pip or prebuilt images)",
+        || Box::new(ArgoConfig::default()),
+    )
+    .with_aliases(&["argo-workflows"])
 }
 
 #[cfg(test)]
@@ -487,8 +481,8 @@ mod tests {
     #[test]
     fn is_registered_with_alias() {
         let d = soopervisor_core::backend::find("argo-workflows").expect("registered");
-        assert_eq!(d.name, "argo");
-        let cfg = (d.default_config)();
+        assert_eq!(d.name(), "argo");
+        let cfg = d.default_config();
         assert!(format!("{cfg:?}").contains("/mnt/vol"));
     }
 }

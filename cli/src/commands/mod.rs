@@ -4,6 +4,7 @@ pub mod add;
 pub mod backends;
 pub mod export;
 pub mod inspect;
+pub mod placement;
 pub mod status;
 pub mod upload;
 
