@@ -43,7 +43,7 @@ fn yaml_of(name: &str, cfg: &ArgoConfig, plan: &Plan) -> String {
     let json = export(cfg, plan, OutputFormat::Json).unwrap();
     let text = String::from_utf8(yaml.files[0].contents().to_vec()).unwrap();
     let back: Value = serde_yaml::from_str(&text).unwrap();
-    let direct: Value = serde_json::from_slice(&json.files[0].contents()).unwrap();
+    let direct: Value = serde_json::from_slice(json.files[0].contents()).unwrap();
     assert_eq!(back, direct);
     write_for_validator(name, &yaml, &json);
     text
@@ -54,11 +54,11 @@ fn write_for_validator(name: &str, yaml: &Export, json: &Export) {
         let dir = PathBuf::from(dir);
         std::fs::create_dir_all(&dir).unwrap();
         for (out, ext) in [(yaml, "yaml"), (json, "json")] {
-            std::fs::write(dir.join(format!("{name}.{ext}")), &out.files[0].contents()).unwrap();
+            std::fs::write(dir.join(format!("{name}.{ext}")), out.files[0].contents()).unwrap();
             if let Some(parts) = out.files.get(1) {
                 std::fs::write(
                     dir.join(format!("{name}-templates.{ext}")),
-                    &parts.contents(),
+                    parts.contents(),
                 )
                 .unwrap();
             }
@@ -225,7 +225,7 @@ fn split_parts_carry_the_templates_of_their_tasks() {
     let yaml = export(&cfg, &plan, OutputFormat::Yaml).unwrap();
     let json = export(&cfg, &plan, OutputFormat::Json).unwrap();
     write_for_validator("settings-split", &yaml, &json);
-    let parts: Vec<Value> = serde_yaml::Deserializer::from_slice(&yaml.files[1].contents())
+    let parts: Vec<Value> = serde_yaml::Deserializer::from_slice(yaml.files[1].contents())
         .map(|d| Value::deserialize(d).unwrap())
         .collect();
     assert!(parts.len() >= 3);
@@ -425,7 +425,7 @@ proptest! {
         let json_out = export(&ArgoConfig::default(), &plan, OutputFormat::Json).unwrap();
         let text = String::from_utf8(yaml_out.files[0].contents().to_vec()).unwrap();
         let back: Value = serde_yaml::from_str(&text).unwrap();
-        let direct: Value = serde_json::from_slice(&json_out.files[0].contents()).unwrap();
+        let direct: Value = serde_json::from_slice(json_out.files[0].contents()).unwrap();
         prop_assert_eq!(&back, &direct);
         // every task runs a template that exists and carries exactly its settings
         let all = templates(&text);
