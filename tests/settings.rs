@@ -128,3 +128,22 @@ fn argo_maps_the_settings_through_the_binary() {
     assert_eq!(wf["spec"]["podGC"]["strategy"], "OnPodSuccess");
     assert!(out.contains("secretKeyRef"));
 }
+
+#[test]
+fn credential_like_literals_are_warnings_naming_the_key_and_the_secret_form() {
+    let (_tmp, root) = project(
+        "t:\n  backend: argo\n  defaults:\n    env:\n      LOG_LEVEL: debug\n      AWS_SECRET_ACCESS_KEY: abc123xyz\n      KEY_ID: AKIAABCDEFGHIJKLMNOP\n      API_TOKEN: {secret: api, key: token}\n",
+    );
+    std::fs::write(root.join("env.yaml"), "db:\n  password: hunter2\n").unwrap();
+    let (code, out, err) = export(&root, "t");
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("env 'AWS_SECRET_ACCESS_KEY' is a literal that looks like a credential"), "{err}");
+    assert!(err.contains("AWS_SECRET_ACCESS_KEY: {secret: aws-secret-access-key, key: aws_secret_access_key}"), "{err}");
+    assert!(err.contains("'KEY_ID'") && err.contains("AWS access key id"), "{err}");
+    assert!(!err.contains("LOG_LEVEL"), "{err}");
+    assert!(!err.contains("'API_TOKEN'"), "a secret reference is not a finding: {err}");
+    assert!(err.contains("env.yaml:2: 'db.password' in the env file looks like a credential"), "{err}");
+    assert!(!err.contains("hunter2") && !err.contains("abc123xyz"), "values are never printed: {err}");
+    // the reference stays a reference: no value of the secret in the spec
+    assert!(out.contains("secretKeyRef"));
+}

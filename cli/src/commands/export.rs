@@ -156,6 +156,8 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
         dag.tasks().iter().map(|t| t.name.as_str()),
         plan.tasks.iter().map(|t| t.name.as_str()),
     )?;
+    plan.warnings
+        .extend(settings::secrets::settings_warnings(&plan.settings));
     if plan.tasks.is_empty() {
         crate::print_warnings(&plan.warnings);
         let target = args

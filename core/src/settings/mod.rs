@@ -25,6 +25,7 @@
 
 pub mod parse;
 pub mod resolve;
+pub mod secrets;
 pub mod units;
 
 use std::collections::BTreeMap;
