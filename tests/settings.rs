@@ -137,13 +137,33 @@ fn credential_like_literals_are_warnings_naming_the_key_and_the_secret_form() {
     std::fs::write(root.join("env.yaml"), "db:\n  password: hunter2\n").unwrap();
     let (code, out, err) = export(&root, "t");
     assert_eq!(code, 0, "{err}");
-    assert!(err.contains("env 'AWS_SECRET_ACCESS_KEY' is a literal that looks like a credential"), "{err}");
-    assert!(err.contains("AWS_SECRET_ACCESS_KEY: {secret: aws-secret-access-key, key: aws_secret_access_key}"), "{err}");
-    assert!(err.contains("'KEY_ID'") && err.contains("AWS access key id"), "{err}");
+    assert!(
+        err.contains("env 'AWS_SECRET_ACCESS_KEY' is a literal that looks like a credential"),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "AWS_SECRET_ACCESS_KEY: {secret: aws-secret-access-key, key: aws_secret_access_key}"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("'KEY_ID'") && err.contains("AWS access key id"),
+        "{err}"
+    );
     assert!(!err.contains("LOG_LEVEL"), "{err}");
-    assert!(!err.contains("'API_TOKEN'"), "a secret reference is not a finding: {err}");
-    assert!(err.contains("env.yaml:2: 'db.password' in the env file looks like a credential"), "{err}");
-    assert!(!err.contains("hunter2") && !err.contains("abc123xyz"), "values are never printed: {err}");
+    assert!(
+        !err.contains("'API_TOKEN'"),
+        "a secret reference is not a finding: {err}"
+    );
+    assert!(
+        err.contains("env.yaml:2: 'db.password' in the env file looks like a credential"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("hunter2") && !err.contains("abc123xyz"),
+        "values are never printed: {err}"
+    );
     // the reference stays a reference: no value of the secret in the spec
     assert!(out.contains("secretKeyRef"));
 }
