@@ -167,3 +167,38 @@ fn credential_like_literals_are_warnings_naming_the_key_and_the_secret_form() {
     // the reference stays a reference: no value of the secret in the spec
     assert!(out.contains("secretKeyRef"));
 }
+
+#[test]
+fn kind_flag_exports_templates_and_crons_for_argo_only() {
+    let (_tmp, root) = project(
+        "t:\n  backend: argo\n  schedule: \"0 3 * * *\"\n  kind: cron\ns:\n  backend: slurm\n",
+    );
+    let (code, out, err) = export(&root, "t");
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.starts_with("apiVersion: argoproj.io/v1alpha1\nkind: CronWorkflow\n"),
+        "{out}"
+    );
+    let out = run(
+        &root,
+        &[
+            "export", "t", "--mode", "regular", "--kind", "template", "--output", "-",
+        ],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a schedule on a template is refused: {err}"
+    );
+    assert!(err.contains("schedule applies to CronWorkflows"), "{err}");
+    let out = run(
+        &root,
+        &["export", "s", "--mode", "regular", "--kind", "cron"],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--kind does not apply to the slurm backend"),
+        "{err}"
+    );
+}

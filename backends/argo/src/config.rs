@@ -13,6 +13,7 @@ use soopervisor_core::strategy::{
     Strategies,
 };
 
+use crate::kind::Kind;
 use crate::nest::MAX_WORKFLOW_TASKS;
 use crate::split::DEFAULT_MAX_TASKS_PER_WORKFLOW;
 
@@ -107,6 +108,21 @@ pub struct ArgoConfig {
     /// `spec.ttlStrategy`: how long finished Workflows are kept.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ttl: Option<Ttl>,
+    /// What the export is: `workflow` (default), `template` or `cron` (`--kind`).
+    #[serde(skip_serializing_if = "Kind::is_workflow")]
+    pub kind: Kind,
+    /// A cron schedule (kind cron).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<String>,
+    /// Several cron schedules (kind cron).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub schedules: Vec<String>,
+    /// IANA time zone of the schedules (kind cron).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+    /// `Allow`, `Forbid` or `Replace` a run while the previous one runs (kind cron).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub concurrency_policy: Option<String>,
 }
 
 /// How long Argo keeps a finished Workflow (durations such as `1d`, `6h`).
@@ -153,6 +169,11 @@ impl Default for ArgoConfig {
             image_pull_secrets: Vec::new(),
             pod_gc: None,
             ttl: None,
+            kind: Kind::Workflow,
+            schedule: None,
+            schedules: Vec::new(),
+            timezone: None,
+            concurrency_policy: None,
         }
     }
 }
@@ -261,6 +282,7 @@ impl ArgoConfig {
     /// warnings for keys kept only for compatibility and from the strategies.
     pub fn validate(&self, plan: &Plan) -> Result<Vec<Warning>, UserError> {
         self.validate_workflow_keys()?;
+        crate::kind::validate(self)?;
         let mut warnings = self.strategies().check(plan, &CAPABILITIES)?;
         let disk = self.disk(plan);
         if disk.is_none() {

@@ -557,8 +557,8 @@ fn names_annotation(pairs: &[(&str, &str)]) -> Option<String> {
     (json.len() <= MAX_NAMES_ANNOTATION).then_some(json)
 }
 
-/// Encodes the workflow as YAML or JSON.
-pub fn encode(wf: &Workflow, format: OutputFormat) -> anyhow::Result<Vec<u8>> {
+/// Encodes the workflow (or the object wrapping it) as YAML or JSON.
+pub fn encode<T: serde::Serialize>(wf: &T, format: OutputFormat) -> anyhow::Result<Vec<u8>> {
     Ok(match format {
         OutputFormat::Yaml => yaml::to_string_from(wf)?.into_bytes(),
         OutputFormat::Json => {
@@ -703,8 +703,9 @@ pub fn export(cfg: &ArgoConfig, plan: &Plan, target: &ExportTarget) -> anyhow::R
         uniform,
         ..
     } = build(cfg, plan)?;
-    let contents = encode(&workflow, target.format)?;
     warnings.extend(size_warnings(cfg, &workflow, &parts, uniform)?);
+    let object = crate::kind::wrap(cfg, workflow);
+    let contents = encode(&object, target.format)?;
     let name = file_name(target.format);
     let rel_dir = target
         .dir
@@ -743,10 +744,10 @@ pub fn export(cfg: &ArgoConfig, plan: &Plan, target: &ExportTarget) -> anyhow::R
             )
         ));
     }
-    next_steps.push(format!(
-        "argo submit -n {} {}",
-        quote(&cfg.namespace),
-        quote(&target.dir.join(name).display().to_string())
+    next_steps.extend(crate::kind::next_steps(
+        cfg,
+        &object,
+        &target.dir.join(name).display().to_string(),
     ));
     Ok(Export::new(files)
         .with_next_steps(next_steps)

@@ -11,6 +11,7 @@
 
 pub mod config;
 pub mod export;
+pub mod kind;
 pub mod lint;
 pub mod model;
 pub mod nest;

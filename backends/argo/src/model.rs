@@ -42,6 +42,39 @@ pub struct WorkflowTemplate {
     pub spec: WorkflowSpec,
 }
 
+/// `argoproj.io/v1alpha1` `CronWorkflow`: runs `workflowSpec` on each of its
+/// `schedules` (Argo v4's list form).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CronWorkflow {
+    pub api_version: String,
+    pub kind: String,
+    pub metadata: ObjectMeta,
+    pub spec: CronWorkflowSpec,
+}
+
+/// `CronWorkflowSpec`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CronWorkflowSpec {
+    pub schedules: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub concurrency_policy: Option<String>,
+    pub workflow_spec: WorkflowSpec,
+}
+
+/// The object a user submits: a Workflow, a WorkflowTemplate (`argo submit --from`)
+/// or a CronWorkflow (`--kind`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Submittable {
+    Workflow(Workflow),
+    Template(WorkflowTemplate),
+    Cron(CronWorkflow),
+}
+
 /// Kubernetes `v1` `List`: several objects in one JSON document, which `kubectl`
 /// applies one by one.
 #[derive(Debug, Clone, PartialEq, Serialize)]

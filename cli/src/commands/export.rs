@@ -50,6 +50,10 @@ pub struct ExportArgs {
     /// How the code reaches the pods: shared-disk, package, git or image
     #[arg(long)]
     pub code: Option<String>,
+    /// What an Argo export is: workflow (submit once), template (a WorkflowTemplate
+    /// for argo submit --from) or cron (a CronWorkflow on the section's schedule)
+    #[arg(long, value_name = "KIND")]
+    pub kind: Option<String>,
     /// How the pods get their environment: conda, pip or image
     #[arg(long)]
     pub env: Option<String>,
@@ -80,11 +84,15 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
     let (project, dag) = pipeline::load(&args.project)?;
     let root = project.root.clone();
 
-    let overrides = config::strategy_overrides(
+    let mut overrides = config::strategy_overrides(
         args.storage.as_deref(),
         args.code.as_deref(),
         args.env.as_deref(),
     );
+    if let Some(kind) = &args.kind {
+        // a backend key like the strategies: backends without `kind` refuse the flag
+        overrides.insert(Value::String("kind".into()), Value::String(kind.clone()));
+    }
     let mut settings_spec = SettingsSpec::default();
     let (backend_config, target_dir, section_for_upload) = match &args.target {
         Some(target) => {
