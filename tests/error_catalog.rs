@@ -1674,6 +1674,72 @@ fn argo_task_name_with_braces() {
     );
 }
 
+/// A project whose `soopervisor.yaml` has a `t` target with `settings`.
+fn settings_check(backend: &str, settings: &str, phrase: &str) {
+    let config = format!("t:\n  backend: {backend}\n{settings}");
+    check(
+        &[
+            ("pipeline.yaml", SPEC),
+            ("a.py", A_PY),
+            ("environment.yml", ENV_YML),
+            ("soopervisor.yaml", config.as_bytes()),
+        ],
+        &["export", "t", "--mode", "regular"],
+        &[],
+        phrase,
+    );
+}
+
+#[test]
+fn settings_bad_unit() {
+    settings_check(
+        "argo",
+        "  defaults: {memory: 2GB}\n",
+        "is not a memory quantity",
+    );
+}
+
+#[test]
+fn settings_unknown_key() {
+    settings_check("slurm", "  defaults: {cpus: 2}\n", "unknown setting 'cpus'");
+}
+
+#[test]
+fn settings_pattern_matches_nothing() {
+    settings_check(
+        "argo",
+        "  tasks:\n    \"fit-*\": {cpu: 2}\n",
+        "matches no task of the pipeline",
+    );
+}
+
+#[test]
+fn settings_backoff_without_retries() {
+    settings_check(
+        "argo",
+        "  defaults: {retry_backoff: 30s}\n",
+        "has a retry_backoff but no retries",
+    );
+}
+
+#[test]
+fn settings_not_honoured() {
+    settings_check(
+        "argo",
+        "  defaults: {partition: gpu}\n",
+        "the argo backend cannot honour the setting 'partition'",
+    );
+}
+
+#[test]
+fn settings_secret_on_slurm() {
+    settings_check(
+        "slurm",
+        "  defaults: {env: {TOKEN: {secret: api, key: token}}}\n",
+        "SLURM has no secret store",
+    );
+}
+
 #[test]
 fn upload_shared_disk_without_disk() {
     check(
@@ -2241,6 +2307,21 @@ const ENTRIES: &[(&str, &str)] = &[
         "argo_task_name_with_braces",
         "contains '{{', which Argo would read as a template expression",
     ),
+    ("settings_bad_unit", "is not a memory quantity"),
+    ("settings_unknown_key", "unknown setting 'cpus'"),
+    (
+        "settings_pattern_matches_nothing",
+        "matches no task of the pipeline",
+    ),
+    (
+        "settings_backoff_without_retries",
+        "has a retry_backoff but no retries",
+    ),
+    (
+        "settings_not_honoured",
+        "the argo backend cannot honour the setting 'partition'",
+    ),
+    ("settings_secret_on_slurm", "SLURM has no secret store"),
     (
         "upload_shared_disk_without_disk",
         "code shared-disk copies the project to the shared disk, but storage fetch has none",

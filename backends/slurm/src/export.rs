@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 
 use soopervisor_core::backend::{Export, ExportTarget, OutputFile};
-use soopervisor_core::output::shell::{join, quote};
+use soopervisor_core::output::shell::quote;
 use soopervisor_core::plan::Plan;
 
 use crate::config::SlurmConfig;
@@ -24,9 +24,15 @@ pub fn export(config: &SlurmConfig, plan: &Plan, target: &ExportTarget) -> anyho
         None => Templates::builtin(),
     };
     let mut files =
-        vec![OutputFile::main("submit.sh", submit_script(config, &layout, &jobs)).executable()];
+        vec![
+            OutputFile::main("submit.sh", submit_script(config, plan, &layout, &jobs)).executable(),
+        ];
     for job in &jobs {
-        let command = join(&plan.task_command(&job.task));
+        let command = crate::settings::command_text(
+            &job.task,
+            &plan.task_command(&job.task),
+            plan.settings(&job.task),
+        );
         let template = templates.for_task(&job.task)?;
         let text = template.render(&Values {
             name: &job.name,
@@ -50,7 +56,7 @@ pub fn export(config: &SlurmConfig, plan: &Plan, target: &ExportTarget) -> anyho
 }
 
 /// The `submit.sh` script.
-pub fn submit_script(config: &SlurmConfig, layout: &Layout, jobs: &[Job]) -> String {
+pub fn submit_script(config: &SlurmConfig, plan: &Plan, layout: &Layout, jobs: &[Job]) -> String {
     let mut s = String::new();
     let n = jobs.len();
     s.push_str(
@@ -79,7 +85,7 @@ pub fn submit_script(config: &SlurmConfig, layout: &Layout, jobs: &[Job]) -> Str
             words.push(format!("\"--dependency=afterok{ids}\""));
             words.push("--kill-on-invalid-dep=yes".to_string());
         }
-        words.extend(sbatch_args(job, config).iter().map(|a| quote(a)));
+        words.extend(sbatch_args(job, config, plan).iter().map(|a| quote(a)));
         let _ = writeln!(s, "submit {}\nJ{i}=$JOB", words.join(" "));
     }
     let _ = writeln!(

@@ -50,6 +50,10 @@ pub struct ExportArgs {
     /// How the code reaches the pods: shared-disk, package, git or image
     #[arg(long)]
     pub code: Option<String>,
+    /// What an Argo export is: workflow (submit once), template (a WorkflowTemplate
+    /// for argo submit --from) or cron (a CronWorkflow on the section's schedule)
+    #[arg(long, value_name = "KIND")]
+    pub kind: Option<String>,
     /// How the pods get their environment: conda, pip or image
     #[arg(long)]
     pub env: Option<String>,
@@ -102,6 +106,10 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
         args.code.as_deref(),
         args.env.as_deref(),
     );
+    if let Some(kind) = &args.kind {
+        // a backend key like the strategies: backends without `kind` refuse the flag
+        overrides.insert(Value::String("kind".into()), Value::String(kind.clone()));
+    }
     let mut settings_spec = SettingsSpec::default();
     let (backend_config, target_dir, section_for_upload) = match &args.target {
         Some(target) => {
@@ -184,6 +192,8 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
         dag.tasks().iter().map(|t| t.name.as_str()),
         plan.tasks.iter().map(|t| t.name.as_str()),
     )?;
+    plan.warnings
+        .extend(settings::secrets::settings_warnings(&plan.settings));
     if plan.tasks.is_empty() {
         crate::print_warnings(&plan.warnings);
         let target = args
