@@ -31,8 +31,13 @@ pub struct ErrorEntry {
     pub title: String,
     /// The `## ` stage the entry belongs to (`Finding the project`).
     pub stage: String,
-    /// A phrase every message of this error contains.
+    /// A phrase every message of this error contains (the first code span of its
+    /// `* message:` line).
     pub message: String,
+    /// Every code span of the `* message:` line: the phrases that identify the error
+    /// (an entry may list variants: `` `is not a CPU quantity` (also `is not a
+    /// duration`) ``).
+    pub phrases: Vec<String>,
     pub cause: String,
     pub fix: String,
 }
@@ -68,7 +73,8 @@ pub fn parse(markdown: &str) -> Vec<ErrorEntry> {
                     code: code.trim_matches('`').to_string(),
                     title,
                     stage: stage.to_string(),
-                    message: get("message").trim_matches('`').trim().to_string(),
+                    message: first_span(&get("message")),
+                    phrases: spans(&get("message")),
                     cause: get("cause"),
                     fix: get("fix"),
                 });
@@ -124,10 +130,43 @@ pub fn entry_for(message: &str) -> Option<ErrorEntry> {
     let message = without_quoted(&message.to_lowercase());
     entries()
         .into_iter()
-        .map(|e| (without_quoted(&e.message.to_lowercase()), e))
+        .flat_map(|e| {
+            e.phrases
+                .iter()
+                .map(|p| without_quoted(&p.to_lowercase()))
+                .collect::<Vec<_>>()
+                .into_iter()
+                .map(move |p| (p, e.clone()))
+        })
         .filter(|(phrase, _)| !phrase.is_empty() && message.contains(phrase.as_str()))
         .max_by_key(|(phrase, _)| phrase.len())
         .map(|(_, e)| e)
+}
+
+/// The code spans of a markdown line (`` `a` (also `b`) `` → `a`, `b`); the whole
+/// line when it has none. A line that is one double-backtick span (a phrase with
+/// backticks in it) is that one phrase.
+fn spans(line: &str) -> Vec<String> {
+    if line.trim_start().starts_with("``") {
+        return vec![line.trim().trim_matches('`').trim().to_string()];
+    }
+    let parts: Vec<&str> = line.split('`').collect();
+    if parts.len() < 3 {
+        return vec![line.trim().to_string()];
+    }
+    parts
+        .iter()
+        .skip(1)
+        .step_by(2)
+        .take((parts.len() - 1) / 2)
+        .map(|p| p.trim().to_string())
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+/// The first code span of a markdown line, or the whole line when it has none.
+fn first_span(line: &str) -> String {
+    spans(line).into_iter().next().unwrap_or_default()
 }
 
 /// `text` with the contents of every single-quoted span removed (`'x'` → `''`).
@@ -154,6 +193,17 @@ mod tests {
     use super::*;
 
     const SAMPLE: &str = "# Errors\n\n## Finding\n\n### No pipeline\n\n* message: `unable to find`\n* code: SV0101\n* cause: none here.\n* fix: run there.\n* test: `x::y`\n\n### Uncoded\n\n* message: `x`\n\n## Later\n\n### Longer\n\n* message: `unable to find a pipeline`\n* code: SV0201\n* cause: c\n* fix: f\n";
+
+    #[test]
+    fn every_code_span_of_the_message_line_identifies_the_entry() {
+        assert_eq!(
+            spans("`is not a memory quantity` (also `is not a duration`)"),
+            ["is not a memory quantity", "is not a duration"]
+        );
+        assert_eq!(spans("plain words"), ["plain words"]);
+        assert_eq!(spans("`` `sbatch` was not found ``"), ["`sbatch` was not found"]);
+        assert_eq!(first_span("`a` (also `b`)"), "a");
+    }
 
     #[test]
     fn parses_entries_with_codes() {
