@@ -50,7 +50,10 @@ fn run(plan: &Plan, task: &str, env: &[(&str, &str)]) -> Run {
         .unwrap();
     // the container gets the name from Argo through this variable
     assert_eq!(script.env[0].name, "PLOOMBER_TASK");
-    assert_eq!(script.env[0].value, "{{inputs.parameters.task_name}}");
+    assert_eq!(
+        script.env[0].value.as_deref(),
+        Some("{{inputs.parameters.task_name}}")
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let bin = dir.path().join("bin");

@@ -68,7 +68,14 @@ fn unnamed_target_is_the_project_root() {
     assert!(submit.contains("cd -- .\n"), "{submit}");
     assert!(submit.contains("--output=logs/a-%j.out"), "{submit}");
     assert!(submit.contains(" jobs/a.sh\n"), "{submit}");
-    assert_eq!(e.next_steps, ["bash ./submit.sh"]);
+    // absolute: the command line shows it relative to the user's shell
+    assert_eq!(
+        e.next_steps,
+        [
+            format!("bash {}", root.join("submit.sh").display()),
+            "soopervisor status --watch".to_string()
+        ]
+    );
 }
 
 #[test]

@@ -35,6 +35,10 @@ pub fn build_with(
                 .in_file(&project.spec_path),
         );
     }
+    if let Some(f) = &project.env_file {
+        // the env file travels with the code to the pods: no credentials in it
+        warnings.extend(crate::settings::secrets::env_file_warnings(f));
+    }
     let (conda, conda_warnings) = conda_environment(&project.root);
     warnings.extend(conda_warnings);
     let info = ProjectInfo {

@@ -35,7 +35,8 @@ pub fn select_with(
                 names.sort();
                 return Err(
                     UserError::new(format!("'{name}' is not a task of this pipeline"))
-                        .with_hint(format!("tasks are: {}", pretty_list(names.iter().take(50)))),
+                        .with_hint(format!("tasks are: {}", pretty_list(names.iter().take(50))))
+                        .suggest(name, &names),
                 );
             }
             if let Some(out) = &outdated {

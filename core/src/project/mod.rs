@@ -57,6 +57,8 @@ pub struct Project {
     pub placeholder_defaults: BTreeMap<String, String>,
     /// Placeholders defined by the user's env file (they override defaults).
     pub env_file_keys: Vec<String>,
+    /// The env file used (`env.yaml`), if any.
+    pub env_file: Option<PathBuf>,
     /// The `--entry-point` pods pass to Ploomber when it is not the spec file (a
     /// factory's dotted path, a `package::file` module path).
     pub pod_entry_point: Option<String>,
@@ -249,6 +251,7 @@ fn finish(
         used_placeholders: spec.used_placeholders.clone(),
         placeholder_defaults: spec.env.defaults.clone(),
         env_file_keys: spec.env.file_keys.clone(),
+        env_file: spec.env.file.clone(),
         pod_entry_point: None,
     })
 }

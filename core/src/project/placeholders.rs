@@ -110,7 +110,8 @@ impl Renderer {
             ))
             .in_file(file)
             .at_line(line)
-            .with_hint("define the key in env.yaml (next to pipeline.yaml), or fix the name"));
+            .with_hint("define the key in env.yaml (next to pipeline.yaml), or fix the name")
+            .suggest(missing[0], &self.available));
         }
         self.used.borrow_mut().extend(names.iter().cloned());
         template.render(&self.context).map_err(|e| {

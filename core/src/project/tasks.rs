@@ -328,7 +328,8 @@ fn declare(
         let key = k.value.python_str();
         if !COMMON_KEYS.contains(&key.as_str()) && !allowed.contains(&key.as_str()) {
             return Err(err(raw, k.line, format!("Failed to initialize {class} task with source '{source_str}': got an unexpected keyword argument '{key}'"))
-                .with_hint(format!("remove '{key}'; valid keys for {class} are: {}", COMMON_KEYS.iter().chain(allowed).copied().collect::<Vec<_>>().join(", "))));
+                .with_hint(format!("remove '{key}'; valid keys for {class} are: {}", COMMON_KEYS.iter().chain(allowed).copied().collect::<Vec<_>>().join(", ")))
+                .suggest(&key, COMMON_KEYS.iter().chain(allowed)));
         }
         if key == "static_analysis" {
             let ok = matches!(&v.value, Value::Str(s) if ["regular", "disable", "strict"].contains(&s.as_str()));

@@ -93,6 +93,7 @@ pub fn install_project_lines(shared: bool) -> SetupStep {
 /// upload`) and every pod works in it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
+#[non_exhaustive]
 pub struct SharedDiskCode {
     /// Extra files to copy besides the git-tracked ones (globs, root-relative).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -157,6 +158,7 @@ impl CodeStrategy for SharedDiskCode {
 /// `code: git`: the engine checks out the exported commit before the task runs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
+#[non_exhaustive]
 pub struct GitCode {
     /// Repository URL; default: `git remote get-url origin`.
     #[serde(skip_serializing_if = "Option::is_none")]

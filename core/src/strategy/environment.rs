@@ -59,6 +59,7 @@ fn with_image(image: &str, what: &str) -> UserResult<()> {
 /// `env: conda`: a miniconda image creates the environment of `environment.yml`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
+#[non_exhaustive]
 pub struct Conda {
     pub image: String,
 }
@@ -136,6 +137,7 @@ impl EnvironmentStrategy for Conda {
 /// `env: pip`: a Python image installs the project's requirements.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
+#[non_exhaustive]
 pub struct Pip {
     pub image: String,
     /// Requirements file (root-relative); default: `requirements.lock.txt`, else
@@ -228,6 +230,7 @@ impl EnvironmentStrategy for Pip {
 /// `env: image`: a prebuilt image with everything installed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields, default)]
+#[non_exhaustive]
 pub struct PrebuiltImage {
     pub image: String,
 }

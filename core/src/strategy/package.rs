@@ -25,6 +25,7 @@ const SDIST_DIR: &str = "/tmp/soopervisor-sdist";
 /// `code: package` settings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
+#[non_exhaustive]
 pub struct PackageCode {
     /// The index pods install from (`pip --index-url`).
     pub index_url: String,
