@@ -9,7 +9,7 @@ use std::process::Command;
 
 use common::*;
 use soopervisor_core::backend::BackendConfig;
-use soopervisor_core::plan::Plan;
+use soopervisor_core::plan::{Mode, Plan};
 use soopervisor_core::settings::{resolve, SettingsSpec};
 use soopervisor_slurm::tools::Tools;
 
@@ -24,7 +24,9 @@ const SETTINGS: &str = "t:\n  backend: slurm\n  defaults: {cpu: 500m, memory: 1.
 
 fn exported(root: &Path) -> (Plan, soopervisor_core::backend::ExportTarget) {
     let root = root.join("proj");
-    let plan = with_settings(diamond(&root), SETTINGS);
+    let mut plan = with_settings(diamond(&root), SETTINGS);
+    // the jobs run the plain `ploomber task` command that the fake ploomber records
+    plan.mode = Mode::Incremental;
     let t = target(&root);
     let e = export(&config("{\"sbatch_args\": [\"--time=5\"]}"), &plan, &t);
     write(&e, &t);
