@@ -29,9 +29,18 @@ fn check(files: &[(&str, &[u8])], args: &[&str], env: &[(&str, &str)], phrase: &
     let out = run_in(&root, args, env);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "want exit 1; stderr:\n{err}");
+    // the error carries the code of its catalogue entry (the entry naming this test)
+    let code = code_of_this_test();
+    // two entries are one error reported in two places (same message): either code
+    let same_error = [("SV0202", "SV0203"), ("SV1007", "SV1102")];
+    let also = same_error
+        .iter()
+        .find_map(|(a, b)| (code == *a).then_some(*b).or((code == *b).then_some(*a)))
+        .unwrap_or("none");
     assert!(
-        err.starts_with("error: "),
-        "not one error paragraph:\n{err}"
+        err.starts_with(&format!("error[{code}]: "))
+            || err.starts_with(&format!("error[{also}]: ")),
+        "not one error paragraph with the code {code}:\n{err}"
     );
     assert!(!err.contains("panicked"), "{err}");
     assert!(
@@ -44,6 +53,27 @@ fn check(files: &[(&str, &[u8])], args: &[&str], env: &[(&str, &str)], phrase: &
         String::from_utf8_lossy(&out.stdout)
     );
     assert_eq!(before, snapshot_tree(&root), "the project was modified");
+}
+
+/// The `* code:` of the docs/errors.md entry whose `* test:` is the running test
+/// (the test harness names each test's thread after the test).
+fn code_of_this_test() -> String {
+    let name = std::thread::current()
+        .name()
+        .unwrap_or_default()
+        .to_string();
+    let doc = std::fs::read_to_string(common::repo().join("docs/errors.md")).unwrap();
+    let marker = format!("`error_catalog::{name}`");
+    let at = doc
+        .find(&marker)
+        .unwrap_or_else(|| panic!("docs/errors.md names no test {name}"));
+    let start = doc[..at].rfind("\n### ").unwrap();
+    doc[start..at]
+        .lines()
+        .find_map(|l| l.strip_prefix("* code: "))
+        .unwrap_or_else(|| panic!("the entry of {name} has no code"))
+        .trim()
+        .to_string()
 }
 
 fn run_in(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
@@ -1082,6 +1112,26 @@ fn product_outside_project() {
 }
 
 #[test]
+fn source_outside_project() {
+    check(
+        &[
+            (
+                "pipeline.yaml",
+                b"tasks:\n  - source: ../outside.py\n    product: out/a.ipynb\n",
+            ),
+            (
+                "../outside.py",
+                b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = None\n\n# %%\nprint(1)\n",
+            ),
+            ("environment.yml", b"name: p\ndependencies: [pip]\n"),
+        ],
+        &["export", "--backend", "argo"],
+        &[],
+        "outside the project folder, but code shared-disk ships only the project folder to the pods",
+    );
+}
+
+#[test]
 fn argo_unknown_storage() {
     check(
         &[
@@ -1113,8 +1163,9 @@ fn unknown_backend() {
                 "a.py",
                 b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = None\n\n# %%\nprint(1)\n",
             ),
+            ("soopervisor.yaml", b"prod:\n  backend: kubernetes-nope\n"),
         ],
-        &["export", "--backend", "kubernetes-nope"],
+        &["export", "prod"],
         &[],
         "'kubernetes-nope' is not a backend this binary knows",
     );
@@ -1517,7 +1568,7 @@ fn code_git_dirty_tree() {
         &[],
         "the working tree has uncommitted changes to tracked files",
     );
-    assert!(err.starts_with("error: "), "{err}");
+    assert!(err.starts_with("error"), "{err}");
     assert_eq!(before, files(&root), "the project was modified");
 }
 
@@ -1848,6 +1899,58 @@ fn slurm_status_without_squeue() {
     );
 }
 
+/// `status --watch` with a fake `squeue` that reports the job failed: the table and the
+/// job's log (path and last lines) on stdout, then the error, exit 1.
+#[test]
+fn slurm_jobs_failed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("proj");
+    let bin = tmp.path().join("bin");
+    for (path, content) in [
+        ("proj/pipeline.yaml", SPEC),
+        ("proj/a.py", A_PY),
+        (
+            "proj/soopervisor.yaml",
+            b"hpc:\n  backend: slurm\n".as_slice(),
+        ),
+        ("proj/hpc/.soopervisor-slurm-jobs.tsv", b"a\t123\n"),
+        (
+            "proj/hpc/logs/a-123.out",
+            b"start\nTraceback (most recent call last):\nValueError: boom\n",
+        ),
+        (
+            "bin/squeue",
+            b"#!/bin/sh\necho '123|FAILED|NonZeroExitCode'\n",
+        ),
+    ] {
+        let full = tmp.path().join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, content).unwrap();
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(bin.join("squeue"), std::fs::Permissions::from_mode(0o755))
+            .unwrap();
+    }
+    let before = snapshot_tree(&root);
+    let out = run_in(
+        &root,
+        &["status", "hpc", "--watch", "--interval", "1"],
+        &[("PATH", bin.to_str().unwrap())],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.starts_with("error[SV0910]: 1 job(s) failed"), "{err}");
+    assert!(
+        stdout.contains("a (job 123) FAILED: log hpc/logs/a-123.out"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("  | ValueError: boom"), "{stdout}");
+    assert_eq!(before, snapshot_tree(&root), "the project was modified");
+}
+
 #[test]
 fn slurm_state_file_malformed() {
     check(
@@ -2107,6 +2210,10 @@ const ENTRIES: &[(&str, &str)] = &[
         "product_outside_project",
         "outside the project folder, which the pods cannot reach on the shared disk",
     ),
+    (
+        "source_outside_project",
+        "outside the project folder, but code shared-disk ships only the project folder to the pods",
+    ),
     ("argo_unknown_storage", "floppy"),
     (
         "unknown_backend",
@@ -2225,6 +2332,7 @@ const ENTRIES: &[(&str, &str)] = &[
     ),
     ("upload_unknown_code", "unknown code strategy 'floppy'"),
     ("upload_without_kubectl", "cannot run kubectl"),
+    ("slurm_jobs_failed", "job(s) failed"),
     (
         "add_target_folder_exists",
         "a file or folder named 'training' already exists in the project",

@@ -455,6 +455,11 @@ impl BackendConfig for ArgoConfig {
     fn export(&self, plan: &Plan, target: &ExportTarget) -> anyhow::Result<Export> {
         crate::export::export(self, plan, target)
     }
+
+    fn formats(&self) -> &'static [soopervisor_core::backend::OutputFormat] {
+        use soopervisor_core::backend::OutputFormat;
+        &[OutputFormat::Yaml, OutputFormat::Json]
+    }
 }
 
 inventory::submit! {

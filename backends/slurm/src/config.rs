@@ -72,8 +72,15 @@ impl BackendConfig for SlurmConfig {
     }
 
     fn status(&self, target: &ExportTarget) -> anyhow::Result<String> {
+        self.status_report(target).map(|r| r.text)
+    }
+
+    fn status_report(
+        &self,
+        target: &ExportTarget,
+    ) -> anyhow::Result<soopervisor_core::backend::StatusReport> {
         let tools = crate::tools::Tools::from_path();
-        crate::status::status(target, &tools)
+        crate::status::report(target, &crate::status::log_dir(self, target), &tools)
     }
 }
 

@@ -41,13 +41,16 @@ pub fn export(config: &SlurmConfig, plan: &Plan, target: &ExportTarget) -> anyho
         });
         files.push(OutputFile::script(format!("jobs/{}.sh", job.name), text));
     }
-    // `soopervisor status` needs a named target (a soopervisor.yaml section).
+    // `soopervisor status` finds the state of a named target in its folder, and that of
+    // an export without a target in the backend's default folder.
+    // absolute: the command line shows it relative to the user's shell
     let mut next_steps = vec![format!(
         "bash {}",
-        quote(&format!("{}/submit.sh", layout.target))
+        quote(&target.dir.join("submit.sh").display().to_string())
     )];
-    if let Some(n) = &target.name {
-        next_steps.push(format!("soopervisor status {}", quote(n)));
+    match &target.name {
+        Some(n) => next_steps.push(format!("soopervisor status {} --watch", quote(n))),
+        None => next_steps.push("soopervisor status --watch".to_string()),
     }
     Ok(Export::new(files).with_next_steps(next_steps))
 }

@@ -168,8 +168,29 @@ pub fn load(opts: &LoadOptions) -> UserResult<Project> {
     };
     match entry {
         EntryPoint::File(path) => load_spec_file(&path, &opts.cwd),
-        EntryPoint::Directory(dir) => load_files(&opts.cwd, &dir, None),
-        EntryPoint::Pattern(pattern) => load_files(&opts.cwd, &opts.cwd, Some(&pattern)),
+        // Pods run in the project root and pass Ploomber the same kind of entry point:
+        // the folder itself (the root) or the pattern (relative to the root, the
+        // working folder it was given in), never a pipeline.yaml that does not exist.
+        EntryPoint::Directory(dir) => {
+            let mut project = load_files(&opts.cwd, &dir, None)?;
+            project.pod_entry_point = Some(".".into());
+            Ok(project)
+        }
+        EntryPoint::Pattern(pattern) => {
+            let mut project = load_files(&opts.cwd, &opts.cwd, Some(&pattern))?;
+            project.pod_entry_point = Some(pattern_for_pods(&pattern, &opts.cwd));
+            Ok(project)
+        }
+    }
+}
+
+/// A pattern entry point as pods pass it from the project root (the folder the pattern
+/// was given in): relative, `/`-separated.
+fn pattern_for_pods(pattern: &str, cwd: &Path) -> String {
+    let path = Path::new(pattern);
+    match path.strip_prefix(cwd) {
+        Ok(rest) if path.is_absolute() => paths::to_slash(rest),
+        _ => pattern.to_string(),
     }
 }
 
