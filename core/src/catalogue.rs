@@ -104,6 +104,20 @@ pub fn parse(markdown: &str) -> Vec<ErrorEntry> {
     out
 }
 
+/// The first markdown code span of `text` (`` `a` (also `b`) `` gives `a`; a span in
+/// double backticks may hold single ones), or the whole text when it has none.
+fn first_code_span(text: &str) -> String {
+    let text = text.trim();
+    for fence in ["``", "`"] {
+        if let Some(rest) = text.strip_prefix(fence) {
+            if let Some(end) = rest.find(fence) {
+                return rest[..end].trim().to_string();
+            }
+        }
+    }
+    text.to_string()
+}
+
 /// Every catalogued error of the linked crates, sorted by code.
 pub fn entries() -> Vec<ErrorEntry> {
     let mut v: Vec<ErrorEntry> = inventory::iter::<ErrorCatalogue>
@@ -214,6 +228,13 @@ mod tests {
         assert_eq!(e[0].message, "unable to find");
         assert_eq!(e[1].stage, "Later");
         assert!(e[0].explain().contains("Fix: run there."));
+    }
+
+    #[test]
+    fn the_phrase_is_the_first_code_span() {
+        assert_eq!(first_code_span("`a b` (also `c`)"), "a b");
+        assert_eq!(first_code_span("`` x `y` z ``"), "x `y` z");
+        assert_eq!(first_code_span("plain"), "plain");
     }
 
     #[test]
