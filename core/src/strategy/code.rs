@@ -27,6 +27,14 @@ pub trait CodeStrategy: Debug + Send + Sync {
     fn bakes_environment(&self) -> bool {
         false
     }
+    /// What this strategy ships beyond the project folder, as the number of folders
+    /// above it that reach the pods (a git checkout ships the whole repository);
+    /// `None` when only the project folder is shipped (the default). Sources outside
+    /// that are refused by [`Strategies::check`](super::Strategies::check).
+    fn folders_above_project(&self, plan: &Plan) -> Option<usize> {
+        let _ = plan;
+        None
+    }
     /// The project root inside the pod.
     fn workdir(&self, plan: &Plan, disk: Option<&SharedDisk>) -> String;
     /// Checks that need only the plan (may read git).
@@ -258,6 +266,14 @@ impl GitCode {
 
 #[typetag::serde(name = "git")]
 impl CodeStrategy for GitCode {
+    fn folders_above_project(&self, plan: &Plan) -> Option<usize> {
+        let prefix = self
+            .resolve(plan)
+            .map(|(r, _)| r.prefix)
+            .unwrap_or_default();
+        Some(prefix.split('/').filter(|p| !p.is_empty()).count())
+    }
+
     fn workdir(&self, plan: &Plan, _disk: Option<&SharedDisk>) -> String {
         let base = self.checkout_path.trim_end_matches('/').to_string();
         match self.resolve(plan) {

@@ -179,6 +179,7 @@ mod tests {
                 upstream: vec![],
                 all_upstream: vec![],
                 products: vec!["out/t.ipynb".into()],
+                source: None,
             }],
             pinned_placeholders: Default::default(),
             settings: Default::default(),

@@ -309,8 +309,8 @@ mod tests {
             ..ToyConfig::default()
         };
         let v: serde_json::Value =
-            serde_json::from_str(&cfg.render(&plan(Mode::Regular)).unwrap()).unwrap();
-        assert_eq!(v["mode"], "regular");
+            serde_json::from_str(&cfg.render(&plan(Mode::Incremental)).unwrap()).unwrap();
+        assert_eq!(v["mode"], "incremental");
         assert_eq!(v["steps"][1]["task"], "clean it");
         assert_eq!(
             v["steps"][2]["after"],

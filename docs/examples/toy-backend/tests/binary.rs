@@ -59,7 +59,7 @@ fn listing(dir: &Path) -> Vec<String> {
 }
 
 const SHELL_TASKS_PLAN: &str = "\
-# soopervisor toy plan: 4 task(s) in run order (regular mode, entry point pipeline.yaml)
+# soopervisor toy plan: 4 task(s) in run order (incremental mode, entry point pipeline.yaml)
 1. download_logs  after: -  run: ploomber task download_logs --entry-point pipeline.yaml
 2. split  after: download_logs  run: ploomber task split --entry-point pipeline.yaml
 3. count  after: split  run: ploomber task count --entry-point pipeline.yaml
@@ -90,7 +90,7 @@ fn export_backend_toy_writes_the_plan_at_the_project_root() {
     let out = run(
         &toy_bin(),
         &p,
-        &["export", "--backend", "toy", "--mode", "regular"],
+        &["export", "--backend", "toy", "--mode", "incremental"],
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let plan = std::fs::read_to_string(p.join("toy-plan.txt")).unwrap();
@@ -109,7 +109,15 @@ fn export_backend_toy_writes_the_plan_at_the_project_root() {
     let out = run(
         &toy_bin(),
         &p,
-        &["export", "-b", "toy-plan", "-m", "regular", "--output", "-"],
+        &[
+            "export",
+            "-b",
+            "toy-plan",
+            "-m",
+            "incremental",
+            "--output",
+            "-",
+        ],
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout), SHELL_TASKS_PLAN);
