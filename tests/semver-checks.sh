@@ -6,8 +6,12 @@
 # docs/writing-a-backend.md. cargo-semver-checks is installed when missing (it compiles
 # for several minutes); if that is impossible the script says so and exits 0 (a skip,
 # not a pass). Needs nothing from ../shared.
+#
+# Not in .ci/checks yet: on the shared 2-core machine, installing cargo-semver-checks
+# took over 100 minutes, so this script has not been run to completion here. Run it by
+# hand (bash tests/semver-checks.sh); once it passes, move it to .ci/checks/07-semver.sh.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
 
 if ! cargo semver-checks --version >/dev/null 2>&1; then
