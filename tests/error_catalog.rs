@@ -1867,7 +1867,7 @@ fn kubeflow_json_with_nfs() {
         KFP_PROJECT,
         &["export", "--backend", "kfp", "--format", "json"],
         &[],
-        "needs the Kubernetes platform spec as a second document",
+        "needs the Kubernetes platform spec",
     );
 }
 
@@ -2209,7 +2209,7 @@ const ENTRIES: &[(&str, &str)] = &[
     ),
     (
         "kubeflow_json_with_nfs",
-        "needs the Kubernetes platform spec as a second document",
+        "needs the Kubernetes platform spec",
     ),
     (
         "kubeflow_pipeline_name",

@@ -39,43 +39,25 @@ fuzz_target!(|input: Input| {
         upstream.sort();
         upstream.dedup();
         let i = tasks.len();
-        tasks.push(PlannedTask {
-            name,
-            class: "NotebookRunner".into(),
-            upstream: upstream.clone(),
-            all_upstream: upstream,
-            products: vec![format!("out/t{i}.csv")],
-        });
+        tasks.push(
+            PlannedTask::new(name, "NotebookRunner")
+                .with_upstream(upstream)
+                .with_products([format!("out/t{i}.csv")]),
+        );
     }
     if tasks.is_empty() {
         return;
     }
-    let plan = Plan {
-        project: ProjectInfo {
-            root: PathBuf::from("/p/proj"),
-            name: "proj".into(),
-            entry_point: "pipeline.yaml".into(),
-            is_package: false,
-            conda: None,
-            pip_requirements: None,
-        },
-        mode: if input.force { Mode::Force } else { Mode::Regular },
-        tasks,
-        pinned_placeholders: BTreeMap::new(),
-        warnings: Vec::new(),
-    };
+    let mode = if input.force { Mode::Force } else { Mode::Regular };
+    let plan = Plan::new(ProjectInfo::new("/p/proj", "pipeline.yaml"), mode, tasks);
     let cfg: KubeflowConfig = if input.fetch {
         serde_json::from_str(r#"{"storage": "fetch", "code": {"kind": "image", "repository": "r/x", "tag": "1"}, "env": {"kind": "image", "image": "i:1"}}"#).unwrap()
     } else {
         serde_json::from_str(r#"{"env": {"kind": "image", "image": "i:1"}}"#).unwrap()
     };
-    let target = ExportTarget {
-        dir: PathBuf::from("/p/proj"),
-        name: None,
-        format: OutputFormat::Yaml,
-    };
+    let target = ExportTarget::new(PathBuf::from("/p/proj")).with_format(OutputFormat::Yaml);
     let out = cfg.export(&plan, &target).expect("export of a valid plan");
-    let text = String::from_utf8(out.files[0].contents.clone()).unwrap();
+    let text = String::from_utf8(out.files[0].contents().to_vec()).unwrap();
     let first = serde_yaml::Deserializer::from_str(&text).next().unwrap();
     let value = serde_json::Value::deserialize(first).expect("YAML reads back");
     let spec: PipelineSpec = serde_json::from_value(value).expect("typed model reads back");

@@ -135,11 +135,11 @@ pub fn build(cfg: &KubeflowConfig, plan: &Plan) -> anyhow::Result<Built> {
             output_defs.insert(out_key, ArtifactSpec::generic());
         }
 
-        let script = pod_script(&ScriptInputs {
+        let script = pod_script(&ScriptInputs::new(
             plan,
-            contribution: &script_contribution(c, code_on_disk, fetch_lines, upload_lines),
-            entry_point: &entry_point,
-        });
+            &script_contribution(c, code_on_disk, fetch_lines, upload_lines),
+            &entry_point,
+        ));
         let mut env = vec![EnvVar {
             name: TASK_ENV.to_string(),
             value: t.name.clone(),
@@ -148,6 +148,8 @@ pub fn build(cfg: &KubeflowConfig, plan: &Plan) -> anyhow::Result<Built> {
             name: name.clone(),
             value: value.clone(),
         }));
+        let settings = plan.settings(&t.name);
+        env.extend(crate::settings::literal_env(settings));
         executors.insert(
             label.clone(),
             ExecutorSpec {
@@ -161,7 +163,7 @@ pub fn build(cfg: &KubeflowConfig, plan: &Plan) -> anyhow::Result<Built> {
                     ],
                     env,
                     image: c.image.clone().unwrap_or_default(),
-                    resources: None,
+                    resources: crate::settings::resources(settings),
                 },
             },
         );
@@ -169,35 +171,30 @@ pub fn build(cfg: &KubeflowConfig, plan: &Plan) -> anyhow::Result<Built> {
             component_name(&k),
             ComponentSpec {
                 executor_label: label.clone(),
-                input_definitions: (!input_defs.is_empty()).then(|| IoDefinitions {
+                input_definitions: (!input_defs.is_empty()).then_some(IoDefinitions {
                     artifacts: input_defs,
                 }),
-                output_definitions: (!output_defs.is_empty()).then(|| IoDefinitions {
+                output_definitions: (!output_defs.is_empty()).then_some(IoDefinitions {
                     artifacts: output_defs,
                 }),
             },
         );
-        tasks.insert(k.clone(), task_spec(t, &k, &names, inputs));
-        if !c.volumes.is_empty() {
-            platform_executors.insert(
-                label,
-                KubernetesExecutorConfig {
-                    pvc_mount: c
-                        .volumes
-                        .iter()
-                        .map(|v| PvcMount {
-                            constant: v.claim_name.clone(),
-                            mount_path: v.mount_path.clone(),
-                            pvc_name_parameter: ParameterInput {
-                                runtime_value: RuntimeValue {
-                                    constant: v.claim_name.clone(),
-                                },
-                            },
-                            sub_path: v.sub_path.clone(),
-                        })
-                        .collect(),
-                },
-            );
+        let mut task = task_spec(t, &k, &names, inputs);
+        task.retry_policy = crate::settings::retry_policy(settings);
+        tasks.insert(k.clone(), task);
+        let mut kubernetes = crate::settings::kubernetes(settings);
+        kubernetes.pvc_mount = c
+            .volumes
+            .iter()
+            .map(|v| PvcMount {
+                constant: v.claim_name.clone(),
+                mount_path: v.mount_path.clone(),
+                pvc_name_parameter: ParameterInput::constant(v.claim_name.clone()),
+                sub_path: v.sub_path.clone(),
+            })
+            .collect();
+        if !kubernetes.is_empty() {
+            platform_executors.insert(label, kubernetes);
         }
     }
 
@@ -216,7 +213,7 @@ pub fn build(cfg: &KubeflowConfig, plan: &Plan) -> anyhow::Result<Built> {
         schema_version: SCHEMA_VERSION.to_string(),
         sdk_version: format!("soopervisor-{}", env!("CARGO_PKG_VERSION")),
     };
-    let platform = (!platform_executors.is_empty()).then(|| PlatformSpec {
+    let platform = (!platform_executors.is_empty()).then_some(PlatformSpec {
         platforms: Platforms {
             kubernetes: KubernetesPlatform {
                 deployment_spec: KubernetesDeploymentSpec {
@@ -290,14 +287,12 @@ fn script_contribution(
             format!("cd -- {}", quote(&workdir)),
         ]
     };
-    let mut out = Contribution {
-        setup: vec![SetupStep::new(
-            Phase::FetchCode,
-            "KFP starts containers without a working directory: enter the project",
-            enter,
-        )],
-        ..Contribution::default()
-    };
+    let mut out = Contribution::default();
+    out.setup.push(SetupStep::new(
+        Phase::FetchCode,
+        "KFP starts containers without a working directory: enter the project",
+        enter,
+    ));
     out.merge(c.clone());
     if !fetch_lines.is_empty() {
         out.setup.push(SetupStep::new(
@@ -341,11 +336,7 @@ mod tests {
     use super::*;
 
     fn transfer(path: &str, metadata: bool) -> Transfer {
-        Transfer {
-            path: path.into(),
-            from_task: "t".into(),
-            metadata,
-        }
+        Transfer::new(path, "t", metadata)
     }
 
     #[test]

@@ -8,22 +8,21 @@ use soopervisor_core::backend::{BackendConfig, BackendDescription, Export, Expor
 use soopervisor_core::diagnostics::{UserError, Warning};
 use soopervisor_core::plan::Plan;
 use soopervisor_core::strategy::{
-    Capabilities, Choice, CodeStrategy, EnvironmentStrategy, Refusal, SharedDisk, StorageStrategy,
+    Capabilities, Choice, CodeStrategy, EnvironmentStrategy, SharedDisk, StorageStrategy,
     Strategies,
 };
 
 /// What the Kubeflow backend honours. `code: git` is not offered: KFP has no step
 /// that checks out a repository before the container starts.
-pub const CAPABILITIES: Capabilities = Capabilities {
-    backend: "kubeflow",
-    storages: &["nfs", "fetch"],
-    code: &["shared-disk", "package", "image"],
-    envs: &["conda", "pip", "image"],
-    refused: &[] as &[Refusal],
-};
+pub const CAPABILITIES: Capabilities = Capabilities::new(
+    "kubeflow",
+    &["nfs", "fetch"],
+    &["shared-disk", "package", "image"],
+    &["conda", "pip", "image"],
+);
 
 /// The `kubeflow` backend's configuration. Every field has a default.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields, default)]
 pub struct KubeflowConfig {
     /// Where data lives between tasks: `nfs` (a PVC mounted through the Kubernetes
@@ -48,20 +47,6 @@ pub struct KubeflowConfig {
     pub pipeline_root: Option<String>,
 }
 
-impl Default for KubeflowConfig {
-    fn default() -> Self {
-        KubeflowConfig {
-            storage: Choice::default(),
-            code: Choice::default(),
-            env: Choice::default(),
-            entry_point: None,
-            pipeline_name: None,
-            description: None,
-            pipeline_root: None,
-        }
-    }
-}
-
 /// The pattern KFP requires of `pipelineInfo.name`.
 pub fn is_pipeline_name(s: &str) -> bool {
     let b = s.as_bytes();
@@ -75,11 +60,7 @@ pub fn is_pipeline_name(s: &str) -> bool {
 impl KubeflowConfig {
     /// The three strategies.
     pub fn strategies(&self) -> Strategies<'_> {
-        Strategies {
-            storage: &*self.storage.0,
-            code: &*self.code.0,
-            env: &*self.env.0,
-        }
+        Strategies::new(&*self.storage.0, &*self.code.0, &*self.env.0)
     }
 
     /// The shared disk, when the storage has one.
@@ -105,6 +86,7 @@ impl KubeflowConfig {
     /// warnings from the strategies and for settings KFP does not use.
     pub fn validate(&self, plan: &Plan) -> Result<Vec<Warning>, UserError> {
         let mut warnings = self.strategies().check(plan, &CAPABILITIES)?;
+        crate::settings::check(plan)?;
         if let Some(d) = self.disk(plan) {
             if !d.mount_path.starts_with('/') || d.mount_path.split('/').any(|p| p == "..") {
                 return Err(UserError::new(format!(
@@ -172,13 +154,12 @@ impl BackendConfig for KubeflowConfig {
 }
 
 inventory::submit! {
-    BackendDescription {
-        name: "kubeflow",
-        aliases: &["kfp"],
-        summary: "Kubeflow Pipelines: a compiled KFP v2 pipeline (kubeflow.yaml) to upload, a container per task (PVC or artifacts; conda, pip or prebuilt images)",
-        default_config: || Box::new(KubeflowConfig::default()),
-        default_folder: "",
-    }
+    BackendDescription::new(
+        "kubeflow",
+        "Kubeflow Pipelines: a compiled KFP v2 pipeline (kubeflow.yaml) to upload, a container per task (PVC or artifacts; conda, pip or prebuilt images)",
+        || Box::new(KubeflowConfig::default()),
+    )
+    .with_aliases(&["kfp"])
 }
 
 #[cfg(test)]
@@ -207,9 +188,9 @@ mod tests {
     #[test]
     fn is_registered_with_alias() {
         let d = soopervisor_core::backend::find("kfp").expect("registered");
-        assert_eq!(d.name, "kubeflow");
-        assert_eq!(d.default_folder, "");
-        let cfg = (d.default_config)();
+        assert_eq!(d.name(), "kubeflow");
+        assert_eq!(d.default_folder(), "");
+        let cfg = d.default_config();
         assert!(format!("{cfg:?}").contains("/mnt/vol"));
     }
 

@@ -63,9 +63,9 @@ pub fn encode(
         OutputFormat::Json => {
             if platform.is_some() {
                 return Err(UserError::new(
-                    "--format json writes the PipelineSpec alone, but storage nfs needs the Kubernetes platform spec as a second document, which only YAML can hold",
+                    "--format json writes the PipelineSpec alone, but this pipeline needs the Kubernetes platform spec (the volume of storage nfs, or settings such as node_selector, tolerations, timeout, secrets, labels) as a second document, which only YAML can hold",
                 )
-                .with_hint("drop --format json (KFP reads the YAML), or use --storage fetch")
+                .with_hint("drop --format json (KFP reads the YAML), or use --storage fetch without Kubernetes settings")
                 .into());
             }
             let mut s = serde_json::to_string_pretty(spec)?;
@@ -102,11 +102,7 @@ pub fn export(cfg: &KubeflowConfig, plan: &Plan, target: &ExportTarget) -> anyho
         .map(|_| "..")
         .collect::<Vec<_>>()
         .join("/");
-    let mut files = vec![OutputFile {
-        path: name.into(),
-        contents,
-        executable: false,
-    }];
+    let mut files = vec![OutputFile::main(name, contents)];
     files.extend(cfg.code.files(plan, &*cfg.env.0, &rel_root)?);
     let mut next_steps = cfg.code.next_steps(plan, target.name.as_deref(), &rel_dir);
     let file = quote(&target.dir.join(name).display().to_string());
@@ -118,9 +114,7 @@ pub fn export(cfg: &KubeflowConfig, plan: &Plan, target: &ExportTarget) -> anyho
         "kfp run create -e {} -f {file} --watch",
         quote(&spec.pipeline_info.name)
     ));
-    Ok(Export {
-        files,
-        next_steps,
-        warnings,
-    })
+    Ok(Export::new(files)
+        .with_next_steps(next_steps)
+        .with_warnings(warnings))
 }

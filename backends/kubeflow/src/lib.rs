@@ -6,7 +6,7 @@
 //! kfp-kubernetes extension writes it) as a second YAML document.
 //!
 //! Modules: [`config`] (the `kubeflow` section and the registration), [`model`]
-//! (typed IR), [`build`] (plan → IR), [`lint`] (checking what we emit), [`export`]
+//! (typed IR), [`settings`] (per-task production settings → IR), [`build`] (plan → IR), [`lint`] (checking what we emit), [`export`]
 //! (encoding, file names, next steps).
 
 pub mod build;
@@ -14,5 +14,6 @@ pub mod config;
 pub mod export;
 pub mod lint;
 pub mod model;
+pub mod settings;
 
 pub use config::KubeflowConfig;

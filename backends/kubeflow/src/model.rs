@@ -71,6 +71,17 @@ pub struct ArtifactType {
     pub schema_version: String,
 }
 
+impl ParameterInput {
+    /// A constant value.
+    pub fn constant(value: impl Into<String>) -> Self {
+        ParameterInput {
+            runtime_value: RuntimeValue {
+                constant: value.into(),
+            },
+        }
+    }
+}
+
 impl ArtifactSpec {
     /// A generic file or folder artifact.
     pub fn generic() -> Self {
@@ -251,8 +262,75 @@ pub struct KubernetesDeploymentSpec {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct KubernetesExecutorConfig {
+    /// The task's timeout in seconds (an int64, written as a string as protobuf JSON
+    /// does).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active_deadline_seconds: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node_selector: Option<NodeSelector>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pod_metadata: Option<PodMetadata>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pvc_mount: Vec<PvcMount>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub secret_as_env: Vec<SecretAsEnv>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tolerations: Vec<Toleration>,
+}
+
+impl KubernetesExecutorConfig {
+    pub fn is_empty(&self) -> bool {
+        self == &KubernetesExecutorConfig::default()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NodeSelector {
+    pub labels: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PodMetadata {
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub annotations: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
+}
+
+/// Environment variables read from a Kubernetes Secret (the value never appears in
+/// the file).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SecretAsEnv {
+    pub key_to_env: Vec<SecretKeyToEnv>,
+    pub optional: bool,
+    pub secret_name: String,
+    pub secret_name_parameter: ParameterInput,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SecretKeyToEnv {
+    pub env_var: String,
+    pub secret_key: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Toleration {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effect: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operator: Option<String>,
+    /// An int64, written as a string as protobuf JSON does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub toleration_seconds: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
 }
 
 /// A PVC mounted in the executor's pod. The claim is written twice, as the

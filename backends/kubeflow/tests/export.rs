@@ -194,10 +194,10 @@ fn fetch_passes_products_and_metadata_as_artifacts_along_the_edges() {
     // JSON says exactly what the YAML says
     let json = cfg.export(&p, &target(OutputFormat::Json)).unwrap();
     assert_eq!(
-        json.files[0].path,
+        json.files[0].path(),
         std::path::PathBuf::from("kubeflow.json")
     );
-    let direct: serde_json::Value = serde_json::from_slice(&json.files[0].contents).unwrap();
+    let direct: serde_json::Value = serde_json::from_slice(json.files[0].contents()).unwrap();
     assert_eq!(direct, documents(&text)[0]);
 }
 

@@ -1,7 +1,6 @@
 //! Hand-built plans and helpers shared by the Kubeflow backend's integration tests.
 #![allow(dead_code)]
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use soopervisor_core::backend::{BackendConfig, ExportTarget, OutputFormat};
@@ -9,39 +8,18 @@ use soopervisor_core::plan::{CondaEnvironment, Mode, Plan, PlannedTask, ProjectI
 pub use soopervisor_kubeflow::KubeflowConfig;
 
 pub fn project(name: &str) -> ProjectInfo {
-    ProjectInfo {
-        root: PathBuf::from(format!("/home/user/{name}")),
-        name: name.to_string(),
-        entry_point: "pipeline.yaml".to_string(),
-        is_package: false,
-        conda: Some(CondaEnvironment {
-            file: "environment.yml".to_string(),
-            name: "my-env".to_string(),
-        }),
-        pip_requirements: None,
-    }
+    ProjectInfo::new(PathBuf::from(format!("/home/user/{name}")), "pipeline.yaml")
+        .with_conda(CondaEnvironment::new("environment.yml", "my-env"))
 }
 
 pub fn task(name: &str, upstream: &[&str]) -> PlannedTask {
-    let mut up: Vec<String> = upstream.iter().map(|s| s.to_string()).collect();
-    up.sort();
-    PlannedTask {
-        name: name.to_string(),
-        class: "NotebookRunner".to_string(),
-        upstream: up.clone(),
-        all_upstream: up,
-        products: vec![format!("products/{name}.ipynb")],
-    }
+    PlannedTask::new(name, "NotebookRunner")
+        .with_upstream(upstream.iter().copied())
+        .with_products([format!("products/{name}.ipynb")])
 }
 
 pub fn plan(project: ProjectInfo, mode: Mode, tasks: Vec<PlannedTask>) -> Plan {
-    Plan {
-        project,
-        mode,
-        tasks,
-        pinned_placeholders: BTreeMap::new(),
-        warnings: Vec::new(),
-    }
+    Plan::new(project, mode, tasks)
 }
 
 /// load → (clean, features) → train: a fan-out and a fan-in.
@@ -81,18 +59,14 @@ pub fn config(json: &str) -> KubeflowConfig {
 }
 
 pub fn target(format: OutputFormat) -> ExportTarget {
-    ExportTarget {
-        dir: PathBuf::from("/home/user/project"),
-        name: None,
-        format,
-    }
+    ExportTarget::new(PathBuf::from("/home/user/project")).with_format(format)
 }
 
 /// The exported `kubeflow.yaml` as text.
 pub fn yaml_of(cfg: &KubeflowConfig, plan: &Plan) -> String {
     let out = cfg.export(plan, &target(OutputFormat::Yaml)).unwrap();
-    assert_eq!(out.files[0].path, PathBuf::from("kubeflow.yaml"));
-    String::from_utf8(out.files[0].contents.clone()).unwrap()
+    assert_eq!(out.files[0].path(), PathBuf::from("kubeflow.yaml"));
+    String::from_utf8(out.files[0].contents().to_vec()).unwrap()
 }
 
 /// The YAML documents of an export, read back with serde_yaml (YAML 1.2).
