@@ -118,9 +118,11 @@ pub fn parse_memory(text: &str) -> Result<u64, String> {
     let (number, suffix) = split_suffix(text.trim()).ok_or_else(bad)?;
     let (value, scale) = decimal(number).ok_or_else(bad)?;
     let bytes = match suffix {
-        Suffix::Milli => return Err(format!(
+        Suffix::Milli => {
+            return Err(format!(
             "'{text}' is in millibytes (the 'm' suffix); write Mi or M for mebibytes or megabytes"
-        )),
+        ))
+        }
         Suffix::Factor(f) => exact(value, scale, f)
             .ok_or_else(|| format!("'{text}' is not a whole number of bytes"))?,
     };
