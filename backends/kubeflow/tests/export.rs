@@ -345,3 +345,102 @@ fn fetch_repository_keys_warn_that_kfp_ignores_them() {
         "{w:?}"
     );
 }
+
+/// Runs a fetch export the way KFP's launcher does, without a cluster: each task in
+/// its own fresh working folder (a new container), its artifact placeholders replaced
+/// by files under an artifact store, inputs being the producers' outputs. A stand-in
+/// `ploomber` checks that every upstream product and metadata file arrived with the
+/// content its producer wrote, then writes its own.
+#[test]
+fn fetch_artifacts_carry_products_between_fresh_containers() {
+    let cfg = config(
+        r#"{"storage": "fetch", "code": {"kind": "image", "repository": "r/x", "tag": "1"}, "env": "image"}"#,
+    );
+    let mut p = diamond(Mode::Force);
+    // a task with two products, one in a nested folder
+    p.tasks[1] =
+        task("clean", &["load"]).with_products(["products/clean.ipynb", "data/deep/clean.csv"]);
+    let text = yaml_of(&cfg, &p);
+    let (spec, _) = parse(&text);
+    let tmp = tempfile::tempdir().unwrap();
+    let bin = tmp.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    // PRODUCTS: this task's files; INPUTS: upstream files as "task:path" words
+    std::fs::write(
+        bin.join("ploomber"),
+        "#!/bin/bash\nset -eu\nfor i in $INPUTS; do t=${i%%:*}; f=${i#*:}; [ \"$(cat \"$f\")\" = \"$t:$f\" ] || { echo \"missing $f\" >&2; exit 1; }; done\n\
+         for f in $PRODUCTS; do mkdir -p \"$(dirname \"$f\")\"; echo \"$2:$f\" >\"$f\"; done\n",
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(bin.join("ploomber"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let store = tmp.path().join("store");
+    let files = |t: &soopervisor_core::plan::PlannedTask| -> Vec<String> {
+        t.products
+            .iter()
+            .flat_map(|f| [f.clone(), soopervisor_core::plan::metadata_path(f)])
+            .collect()
+    };
+    for t in &p.tasks {
+        let key = t.name.clone(); // diamond names are already KFP keys
+        let comp = &spec.components[&spec.root.dag.tasks[&key].component_ref.name];
+        let c = &spec.deployment_spec.executors[&comp.executor_label].container;
+        let workdir = tmp.path().join(format!("container-{key}"));
+        let script = c.command[2].replace("/project", &workdir.display().to_string());
+        let args: Vec<String> = c
+            .args
+            .iter()
+            .map(|a| {
+                // {{$.inputs.artifacts['clean__product_0'].path}} -> the producer's output
+                let inner = a.trim_start_matches("{{$.").trim_end_matches("'].path}}");
+                let (io, name) = inner.split_once(".artifacts['").unwrap();
+                let path = if io == "inputs" {
+                    let a = &spec.root.dag.tasks[&key].inputs.as_ref().unwrap().artifacts[name];
+                    store
+                        .join(&a.task_output_artifact.producer_task)
+                        .join(&a.task_output_artifact.output_artifact_key)
+                } else {
+                    store.join(&key).join(name)
+                };
+                path.display().to_string()
+            })
+            .collect();
+        let inputs: Vec<String> = t
+            .upstream
+            .iter()
+            .flat_map(|u| {
+                let up = p.tasks.iter().find(|x| &x.name == u).unwrap();
+                files(up).into_iter().map(move |f| format!("{u}:{f}"))
+            })
+            .collect();
+        let out = std::process::Command::new("bash")
+            .arg("-c")
+            .arg(&script)
+            .arg(&c.command[3])
+            .args(&args)
+            .current_dir(tmp.path())
+            .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
+            .env("PLOOMBER_TASK", &t.name)
+            .env("PRODUCTS", files(t).join(" "))
+            .env("INPUTS", inputs.join(" "))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{key}: {}\n{script}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // every product and metadata file is an artifact of its task
+    for t in &p.tasks {
+        for (i, f) in t.products.iter().enumerate() {
+            let a = store.join(&t.name).join(format!("product_{i}"));
+            assert_eq!(
+                std::fs::read_to_string(a).unwrap(),
+                format!("{}:{f}\n", t.name)
+            );
+            let m = store.join(&t.name).join(format!("product_{i}_metadata"));
+            assert!(m.is_file(), "{}", m.display());
+        }
+    }
+}
