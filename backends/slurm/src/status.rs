@@ -30,49 +30,19 @@ pub fn status(target: &ExportTarget, tools: &Tools) -> anyhow::Result<String> {
             }
         }
     }
-    let rows: Vec<[String; 3]> =
+    let rows: Vec<Vec<String>> =
         jobs.iter()
             .map(|(task, id)| {
                 let state = states.get(id).cloned().unwrap_or_else(|| {
                     "UNKNOWN (no longer known to squeue; sacct unavailable)".into()
                 });
-                [crate::state::escape(task), id.clone(), state]
+                vec![crate::state::escape(task), id.clone(), state]
             })
             .collect();
-    Ok(table(&rows))
-}
-
-/// Aligned columns under a `TASK  JOB-ID  STATE` header.
-pub fn table(rows: &[[String; 3]]) -> String {
-    let header = [
-        "TASK".to_string(),
-        "JOB-ID".to_string(),
-        "STATE".to_string(),
-    ];
-    let w0 = rows
-        .iter()
-        .chain([&header])
-        .map(|r| r[0].chars().count())
-        .max()
-        .unwrap_or(0);
-    let w1 = rows
-        .iter()
-        .chain([&header])
-        .map(|r| r[1].len())
-        .max()
-        .unwrap_or(0);
-    let mut out = String::new();
-    for r in std::iter::once(&header).chain(rows) {
-        let pad0 = w0 - r[0].chars().count();
-        out.push_str(&format!(
-            "{}{}  {:<w1$}  {}\n",
-            r[0],
-            " ".repeat(pad0),
-            r[1],
-            r[2]
-        ));
-    }
-    out
+    Ok(soopervisor_core::backend::tracking::table(
+        &["TASK", "JOB-ID", "STATE"],
+        &rows,
+    ))
 }
 
 /// `ID -> STATE` (with the pending reason when it tells something) from one squeue call.
@@ -122,27 +92,4 @@ fn sacct_state(tools: &Tools, id: &str) -> Option<String> {
     let r = run(sacct, &args, None).ok()?;
     let state = r.stdout.lines().next()?.trim().to_string();
     (r.ok && !state.is_empty()).then_some(state)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn table_aligns_columns() {
-        let rows = [
-            ["load".to_string(), "7".to_string(), "COMPLETED".to_string()],
-            [
-                "a longer name".to_string(),
-                "12".to_string(),
-                "PENDING (Dependency)".to_string(),
-            ],
-        ];
-        assert_eq!(
-            table(&rows),
-            "TASK           JOB-ID  STATE\n\
-             load           7       COMPLETED\n\
-             a longer name  12      PENDING (Dependency)\n"
-        );
-    }
 }
