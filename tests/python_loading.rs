@@ -83,7 +83,10 @@ fn write(root: &Path, files: &[(&str, &str)]) {
 fn assert_clean_failure(out: &Output, phrases: &[&str], project: &Path, before: &SnapshotT) {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "want exit 1:\n{err}");
-    assert!(err.contains("error: "), "{err}");
+    assert!(
+        (err.starts_with("error[") && err.contains("]: ")) || err.starts_with("error: "),
+        "{err}"
+    );
     assert!(err.contains("help: "), "no help line:\n{err}");
     assert!(
         !err.contains("panicked") && !err.contains("Traceback"),

@@ -68,7 +68,7 @@ pub fn submit(
             args.push(format!("--dependency=afterok{deps}"));
             args.push("--kill-on-invalid-dep=yes".to_string());
         }
-        args.extend(sbatch_args(job, config));
+        args.extend(sbatch_args(job, config, plan));
         let failure = match run(sbatch, &args, Some(root)) {
             Err(e) => Some(e.to_string()),
             Ok(r) if !r.ok => Some(format!(

@@ -73,6 +73,19 @@ pub trait BackendConfig: Debug + Send + Sync {
         anyhow::bail!("this backend cannot submit jobs itself; run the printed next steps instead")
     }
 
+    /// The encodings `export --format` may ask of this backend's main file. Backends
+    /// whose files have one fixed format (scripts) keep the default, an empty list: the
+    /// command line then refuses `--format json` instead of silently ignoring it.
+    fn formats(&self) -> &'static [OutputFormat] {
+        &[]
+    }
+
+    /// The names `soopervisor add --preset` accepts for this backend (none by default:
+    /// `--preset` is then refused at `add` time, before anything is written).
+    fn presets(&self) -> &'static [&'static str] {
+        &[]
+    }
+
     /// Reports the state of what was submitted from `target` (`soopervisor status`).
     fn status(&self, target: &ExportTarget) -> anyhow::Result<String> {
         let _ = target;
