@@ -115,8 +115,9 @@ fn odd_names_get_kfp_keys_and_keep_their_exact_names() {
 
 #[test]
 fn every_executor_enters_the_project_before_running_ploomber() {
-    let text = yaml_of(&KubeflowConfig::default(), &diamond(Mode::Regular));
+    let text = yaml_of(&KubeflowConfig::default(), &diamond(Mode::Force));
     let (spec, _) = parse(&text);
+    let mut scripts = std::collections::BTreeSet::new();
     for e in spec.deployment_spec.executors.values() {
         let c = &e.container;
         assert_eq!(c.command[0], "bash");
@@ -125,12 +126,14 @@ fn every_executor_enters_the_project_before_running_ploomber() {
         let script = &c.command[2];
         let cd = script.find("cd -- /mnt/vol\n").expect(script);
         let run = script
-            .find("exec ploomber task \"$PLOOMBER_TASK\" --entry-point pipeline.yaml\n")
+            .find("exec ploomber task \"$PLOOMBER_TASK\" --entry-point pipeline.yaml --force\n")
             .expect(script);
         assert!(cd < run, "{script}");
-        assert!(!script.contains("load") && !script.contains("train"));
         assert_eq!(c.image, "continuumio/miniconda3");
+        scripts.insert(script.clone());
     }
+    // names travel only in PLOOMBER_TASK: every task runs the same script
+    assert_eq!(scripts.len(), 1);
 }
 
 #[test]
