@@ -151,6 +151,13 @@ impl BackendConfig for KubeflowConfig {
     fn export(&self, plan: &Plan, target: &ExportTarget) -> anyhow::Result<Export> {
         crate::export::export(self, plan, target)
     }
+
+    /// YAML, or JSON for the `PipelineSpec` alone (refused when a platform spec is
+    /// needed).
+    fn formats(&self) -> &'static [soopervisor_core::backend::OutputFormat] {
+        use soopervisor_core::backend::OutputFormat;
+        &[OutputFormat::Yaml, OutputFormat::Json]
+    }
 }
 
 inventory::submit! {
