@@ -33,4 +33,6 @@ printf 'tasks:\n  - source: a.py\n    product: "{{root}}/a.ipynb"\n  - source: b
   >"$out/spec_loader/handmade-env"
 mkdir -p "$out/yaml_emitter"
 printf '\x04\x05\x00\x00\x00abc\x02\x03' >"$out/yaml_emitter/seed"
+mkdir -p "$out/kubeflow_ir"
+printf '\x03\x00\x00\x00\x00\x00\x00\x00\x04load\x00\x05clean\x01\x00\x05yes $\x02\x00\x01\x01\x00' >"$out/kubeflow_ir/seed"
 echo "seed corpus in $out: $(find "$out" -type f | wc -l) files"

@@ -2043,6 +2043,65 @@ fn output_device_with_companion_files() {
 }
 
 /// Every (test, phrase) pair above, for the documentation check.
+/// A one-task project for the Kubeflow backend's entries.
+const KFP_PROJECT: &[(&str, &[u8])] = &[
+    (
+        "pipeline.yaml",
+        b"tasks:\n  - source: a.py\n    product: out/a.ipynb\n",
+    ),
+    (
+        "a.py",
+        b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = None\n\n# %%\nprint(1)\n",
+    ),
+    ("environment.yml", b"name: p\ndependencies: [pip]\n"),
+];
+
+fn with_section(section: &'static [u8]) -> Vec<(&'static str, &'static [u8])> {
+    let mut files = KFP_PROJECT.to_vec();
+    files.push(("soopervisor.yaml", section));
+    files
+}
+
+#[test]
+fn kubeflow_code_git() {
+    check(
+        KFP_PROJECT,
+        &["export", "--backend", "kubeflow", "--code", "git"],
+        &[],
+        "the kubeflow backend does not support code 'git'",
+    );
+}
+
+#[test]
+fn kubeflow_json_with_nfs() {
+    check(
+        KFP_PROJECT,
+        &["export", "--backend", "kfp", "--format", "json"],
+        &[],
+        "needs the Kubernetes platform spec",
+    );
+}
+
+#[test]
+fn kubeflow_pipeline_name() {
+    check(
+        &with_section(b"kf:\n  backend: kubeflow\n  pipeline_name: Nightly_ML\n"),
+        &["export", "kf"],
+        &[],
+        "is not a valid Kubeflow pipeline name",
+    );
+}
+
+#[test]
+fn kubeflow_pipeline_root() {
+    check(
+        &with_section(b"kf:\n  backend: kubeflow\n  pipeline_root: bucket/kfp\n"),
+        &["export", "kf"],
+        &[],
+        "pipeline_root must be a URI",
+    );
+}
+
 const ENTRIES: &[(&str, &str)] = &[
     ("no_pipeline_found", "unable to find a pipeline"),
     (
@@ -2378,6 +2437,19 @@ const ENTRIES: &[(&str, &str)] = &[
         "output_device_with_companion_files",
         "cannot have argo-templates.yaml written next to it",
     ),
+    (
+        "kubeflow_code_git",
+        "the kubeflow backend does not support code 'git'",
+    ),
+    (
+        "kubeflow_json_with_nfs",
+        "needs the Kubernetes platform spec",
+    ),
+    (
+        "kubeflow_pipeline_name",
+        "is not a valid Kubeflow pipeline name",
+    ),
+    ("kubeflow_pipeline_root", "pipeline_root must be a URI"),
 ];
 
 #[test]
