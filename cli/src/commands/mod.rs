@@ -2,6 +2,7 @@
 
 pub mod add;
 pub mod backends;
+pub mod cancel;
 pub mod export;
 pub mod inspect;
 pub mod status;
@@ -29,6 +30,8 @@ pub enum Command {
     Backends,
     /// Show the state of the jobs submitted from a target
     Status(status::StatusArgs),
+    /// Stop every job submitted from a target that has not ended
+    Cancel(cancel::CancelArgs),
     /// Deliver the project's code as the target's code strategy says (copy to the
     /// shared disk, or build and upload a package)
     Upload(upload::UploadArgs),
@@ -42,6 +45,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Add(a) => add::run(a),
         Command::Backends => backends::run(),
         Command::Status(a) => status::run(a),
+        Command::Cancel(a) => cancel::run(a),
         Command::Upload(a) => upload::run(a),
     }
 }
