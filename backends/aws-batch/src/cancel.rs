@@ -6,6 +6,7 @@ use soopervisor_core::backend::tracking::escape;
 use soopervisor_core::backend::ExportTarget;
 
 use crate::client::Batch;
+use crate::state::Submitted;
 use crate::status::{describe_all, has_ended};
 
 /// The reason recorded on each terminated job.
@@ -13,11 +14,15 @@ pub const REASON: &str = "cancelled by soopervisor cancel";
 
 /// Terminates what has not ended; returns one line per terminated job.
 pub fn cancel(api: &dyn Batch, target: &ExportTarget) -> anyhow::Result<String> {
-    let jobs = crate::state::read(&crate::state::path(target))?;
-    let states = describe_all(api, &jobs)?;
+    terminate(api, &crate::state::read(&crate::state::path(target))?)
+}
+
+/// Terminates what has not ended among `jobs` (read from a state file).
+pub fn terminate(api: &dyn Batch, jobs: &[Submitted]) -> anyhow::Result<String> {
+    let states = describe_all(api, jobs)?;
     let mut report = String::new();
     let mut terminated = 0;
-    for j in &jobs {
+    for j in jobs {
         let Some(state) = states.get(&j.job_id) else {
             continue;
         };

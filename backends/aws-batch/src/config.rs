@@ -331,11 +331,14 @@ impl BackendConfig for BatchConfig {
     }
 
     fn status_report(&self, target: &ExportTarget) -> anyhow::Result<StatusReport> {
-        crate::status::status(&*self.api()?, target)
+        // the record first: without one there is nothing to ask AWS
+        let jobs = crate::state::read(&crate::state::path(target))?;
+        crate::status::report(&*self.api()?, &jobs)
     }
 
     fn cancel(&self, target: &ExportTarget) -> anyhow::Result<String> {
-        crate::cancel::cancel(&*self.api()?, target)
+        let jobs = crate::state::read(&crate::state::path(target))?;
+        crate::cancel::terminate(&*self.api()?, &jobs)
     }
 }
 

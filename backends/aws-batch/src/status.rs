@@ -36,12 +36,16 @@ pub fn describe_all(
 
 /// The status table of the jobs submitted from `target`.
 pub fn status(api: &dyn Batch, target: &ExportTarget) -> anyhow::Result<StatusReport> {
-    let jobs = crate::state::read(&crate::state::path(target))?;
-    let states = describe_all(api, &jobs)?;
+    report(api, &crate::state::read(&crate::state::path(target))?)
+}
+
+/// The status table of `jobs` (read from a state file).
+pub fn report(api: &dyn Batch, jobs: &[Submitted]) -> anyhow::Result<StatusReport> {
+    let states = describe_all(api, jobs)?;
     let mut rows = Vec::new();
     let mut ended = true;
     let mut failed = 0;
-    for j in &jobs {
+    for j in jobs {
         let state = states.get(&j.job_id);
         let status = state.map_or("UNKNOWN", |s| s.status.as_str());
         // a job AWS Batch has forgotten (after about a week) has ended
