@@ -10,7 +10,9 @@
 //! 4. [`plan`]: task selection (modes, `--task`) into a [`plan::Plan`];
 //! 5. [`backend`]: the plugin trait and registry engines implement;
 //! 6. [`strategy`]: storage, code delivery and environment strategies (plugins too);
-//! 7. [`output`]: engine-neutral writers: atomic files, YAML safe under 1.1 and 1.2,
+//! 7. [`settings`]: production settings per task (resources, retries, timeouts,
+//!    scheduling, env), parsed once and resolved for every backend;
+//! 8. [`output`]: engine-neutral writers: atomic files, YAML safe under 1.1 and 1.2,
 //!    shell quoting, engine-safe names.
 //!
 //! Boundaries: this crate never names an engine and never runs user code.
@@ -23,4 +25,5 @@ pub mod model;
 pub mod output;
 pub mod plan;
 pub mod project;
+pub mod settings;
 pub mod strategy;

@@ -4,7 +4,7 @@
 //! stay within 20 `dependsOn` per job and only depend on jobs submitted earlier.
 #![no_main]
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
@@ -32,32 +32,21 @@ fuzz_target!(|input: Input| {
             ups.iter().map(|u| names[*u as usize % names.len()].clone()).collect()
         };
         let upstream: Vec<String> = upstream.into_iter().collect();
-        tasks.push(PlannedTask {
-            name: name.clone(),
-            class: "ShellScript".into(),
-            upstream: upstream.clone(),
-            all_upstream: upstream,
-            products: vec![],
-        });
+        tasks.push(
+            PlannedTask::new(name.clone(), "ShellScript")
+                .with_upstream(upstream.clone())
+                .with_all_upstream(upstream),
+        );
         names.push(name);
     }
     if tasks.is_empty() {
         return;
     }
-    let plan = Plan {
-        project: ProjectInfo {
-            root: "/fuzz/project".into(),
-            name: "project".into(),
-            entry_point: "pipeline.yaml".into(),
-            is_package: false,
-            conda: None,
-            pip_requirements: None,
-        },
-        mode: Mode::Force,
+    let plan = Plan::new(
+        ProjectInfo::new("/fuzz/project", "pipeline.yaml").with_name("project"),
+        Mode::Force,
         tasks,
-        pinned_placeholders: BTreeMap::new(),
-        warnings: vec![],
-    };
+    );
     let cfg: BatchConfig = serde_json::from_value(serde_json::json!({
         "job_queue": "q",
         "storage": {"kind": "nfs", "file_system_id": "fs-1"},

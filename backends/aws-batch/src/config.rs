@@ -29,13 +29,12 @@ use crate::resources::TaskResource;
 /// What the AWS Batch backend honours: every storage, code delivery and environment
 /// (git is cloned by the job's script; fetch needs a Ploomber `File` client, checked
 /// in [`BatchConfig::validate`]).
-pub const CAPABILITIES: Capabilities = Capabilities {
-    backend: "aws-batch",
-    storages: &["nfs", "fetch"],
-    code: &["shared-disk", "package", "git", "image"],
-    envs: &["conda", "pip", "image"],
-    refused: &[],
-};
+pub const CAPABILITIES: Capabilities = Capabilities::new(
+    "aws-batch",
+    &["nfs", "fetch"],
+    &["shared-disk", "package", "git", "image"],
+    &["conda", "pip", "image"],
+);
 
 /// The storage strategy plus the EFS file system that backs `nfs` on AWS Batch.
 /// Written as the core's strategy mapping with one more key:
@@ -139,11 +138,7 @@ const OWNED_MEMBERS: &[(&str, &str)] = &[
 impl BatchConfig {
     /// The three strategies.
     pub fn strategies(&self) -> Strategies<'_> {
-        Strategies {
-            storage: &*self.storage.strategy.0,
-            code: &*self.code.0,
-            env: &*self.env.0,
-        }
+        Strategies::new(&*self.storage.strategy.0, &*self.code.0, &*self.env.0)
     }
 
     /// The shared disk (`storage: nfs`), whose `sub_path` is the EFS root directory.
@@ -266,7 +261,7 @@ impl BatchConfig {
             ))
             .with_hint("env: {kind: image, image: 123.dkr.ecr.us-east-1.amazonaws.com/env:1.0}"));
         }
-        crate::resources::Matcher::new(&self.task_resources, plan)?;
+        crate::settings::task_settings(self, plan)?;
         if self.include.is_some() || self.exclude.is_some() {
             warnings.push(Warning::new(
                 "include/exclude at the top of the section are ignored: set them under code (code: {kind: image, include: [...], exclude: [...]})",
@@ -343,13 +338,13 @@ impl BackendConfig for BatchConfig {
 }
 
 inventory::submit! {
-    BackendDescription {
-        name: "aws-batch",
-        aliases: &["batch"],
-        summary: "AWS Batch: the API requests in batch.json, a job per task with dependsOn; submit, status and cancel through the AWS SDK",
-        default_config: || Box::new(BatchConfig::default()),
-        default_folder: "aws-batch",
-    }
+    BackendDescription::new(
+        "aws-batch",
+        "AWS Batch: the API requests in batch.json, a job per task with dependsOn; submit, status and cancel through the AWS SDK",
+        || Box::new(BatchConfig::default()),
+    )
+    .with_aliases(&["batch"])
+    .with_default_folder("aws-batch")
 }
 
 #[cfg(test)]
@@ -400,8 +395,8 @@ mod tests {
     #[test]
     fn is_registered_with_alias() {
         let d = soopervisor_core::backend::find("batch").expect("registered");
-        assert_eq!(d.name, "aws-batch");
-        assert_eq!(d.default_folder, "aws-batch");
-        let _ = (d.default_config)();
+        assert_eq!(d.name(), "aws-batch");
+        assert_eq!(d.default_folder(), "aws-batch");
+        let _ = d.default_config();
     }
 }

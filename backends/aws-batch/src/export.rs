@@ -10,9 +10,9 @@
 //!
 //! One `SubmitJob` per task in plan order: the task's exact name in the job's
 //! `PLOOMBER_TASK` environment variable (the script only ever reads `"$PLOOMBER_TASK"`,
-//! so no name reaches a shell as code), its `task_resources` as
-//! `resourceRequirements`, the per-task script when scripts differ, and `dependsOn`
-//! placeholders `${<jobName>}` for its upstream jobs.
+//! so no name reaches a shell as code), its settings ([`crate::settings`]: resources,
+//! retries, timeout, env, queue, tags, priority), the per-task script when scripts
+//! differ, and `dependsOn` placeholders `${<jobName>}` for its upstream jobs.
 //!
 //! AWS Batch accepts at most [`MAX_DEPENDS_ON`] `dependsOn` entries per job. A task
 //! with more upstream jobs waits on barrier jobs instead: its upstream jobs are cut
@@ -33,12 +33,14 @@ use soopervisor_core::strategy::pod::{pod_script, ScriptInputs, TASK_ENV};
 use soopervisor_core::strategy::{Composer, Contribution, Phase, SetupStep};
 
 use crate::config::BatchConfig;
+use soopervisor_core::settings::{EnvValue, Priority, TaskSettings};
+
 use crate::model::{
     BatchPlan, ContainerOverrides, ContainerProperties, EfsVolumeConfiguration, JobDependency,
-    KeyValuePair, MountPoint, RegisterJobDefinition, ResourceRequirement, SubmitJob, Volume,
+    JobTimeout, KeyValuePair, MountPoint, RegisterJobDefinition, ResourceRequirement,
+    RetryStrategy, SubmitJob, Volume,
 };
 use crate::names::{barrier, JobNames};
-use crate::resources::Matcher;
 
 /// The most `dependsOn` entries AWS Batch accepts on one job.
 pub const MAX_DEPENDS_ON: usize = 20;
@@ -75,7 +77,7 @@ pub fn build(cfg: &BatchConfig, plan: &Plan) -> anyhow::Result<Built> {
         .into());
     }
     let names = JobNames::new(plan.tasks.iter().map(|t| t.name.as_str()));
-    let matcher = Matcher::new(&cfg.task_resources, plan)?;
+    let settings = crate::settings::task_settings(cfg, plan)?;
     let composer = Composer::new(cfg.strategies(), plan, cfg.disk(plan));
     let entry_point = plan.project.entry_point.clone();
     let scripts: Vec<String> = plan
@@ -137,8 +139,9 @@ pub fn build(cfg: &BatchConfig, plan: &Plan) -> anyhow::Result<Built> {
 
     let mut jobs = Vec::with_capacity(plan.tasks.len());
     let mut owners = Vec::with_capacity(plan.tasks.len());
-    for (t, script) in plan.tasks.iter().zip(&scripts) {
+    for ((t, script), s) in plan.tasks.iter().zip(&scripts).zip(&settings) {
         let job = names.job(&t.name);
+        let queue = s.queue.clone().unwrap_or_else(|| cfg.queue().to_string());
         let mut deps: Vec<String> = t.upstream.iter().map(|u| names.job(u)).collect();
         let mut level = 0;
         while deps.len() > MAX_DEPENDS_ON {
@@ -146,39 +149,48 @@ pub fn build(cfg: &BatchConfig, plan: &Plan) -> anyhow::Result<Built> {
             let mut next = Vec::new();
             for (n, group) in deps.chunks(MAX_DEPENDS_ON).enumerate() {
                 let name = barrier(&job, level, n + 1);
-                jobs.push(SubmitJob {
-                    job_name: name.clone(),
-                    job_queue: cfg.queue().to_string(),
-                    job_definition: definition.clone(),
-                    depends_on: group.iter().map(|d| JobDependency::on(d)).collect(),
-                    container_overrides: Some(ContainerOverrides {
-                        command: BARRIER_COMMAND.iter().map(|s| s.to_string()).collect(),
-                        ..ContainerOverrides::default()
-                    }),
+                let mut barrier_job =
+                    SubmitJob::new(name.clone(), queue.clone(), definition.clone());
+                barrier_job.depends_on = group.iter().map(|d| JobDependency::on(d)).collect();
+                barrier_job.container_overrides = Some(ContainerOverrides {
+                    command: BARRIER_COMMAND.iter().map(|s| s.to_string()).collect(),
+                    ..ContainerOverrides::default()
                 });
+                jobs.push(barrier_job);
                 owners.push(None);
                 next.push(name);
             }
             deps = next;
         }
+        let mut environment = vec![KeyValuePair {
+            name: TASK_ENV.to_string(),
+            value: t.name.clone(),
+        }];
+        environment.extend(s.env.iter().filter_map(|(name, value)| match value {
+            EnvValue::Literal(v) => Some(KeyValuePair {
+                name: name.clone(),
+                value: v.clone(),
+            }),
+            _ => None, // refused by crate::settings
+        }));
         let overrides = ContainerOverrides {
             command: if uniform { Vec::new() } else { command(script) },
-            environment: vec![KeyValuePair {
-                name: TASK_ENV.to_string(),
-                value: t.name.clone(),
-            }],
-            resource_requirements: matcher
-                .for_task(&t.name)
-                .map(|r| r.requirements())
-                .unwrap_or_default(),
+            environment,
+            resource_requirements: requirements(s),
         };
-        jobs.push(SubmitJob {
-            job_name: job,
-            job_queue: cfg.queue().to_string(),
-            job_definition: definition.clone(),
-            depends_on: deps.iter().map(|d| JobDependency::on(d)).collect(),
-            container_overrides: Some(overrides),
+        let mut task_job = SubmitJob::new(job, queue, definition.clone());
+        task_job.depends_on = deps.iter().map(|d| JobDependency::on(d)).collect();
+        task_job.container_overrides = Some(overrides);
+        task_job.retry_strategy = s.retries.map(|r| RetryStrategy { attempts: r + 1 });
+        task_job.timeout = s.timeout.map(|t| JobTimeout {
+            attempt_duration_seconds: t.as_secs(),
         });
+        task_job.scheduling_priority_override = match s.priority {
+            Some(Priority::Value(v)) => Some(i32::try_from(v).unwrap_or(i32::MAX)),
+            _ => None,
+        };
+        task_job.tags = s.labels.clone();
+        jobs.push(task_job);
         owners.push(Some(t.name.clone()));
     }
     Ok(Built {
@@ -188,6 +200,28 @@ pub fn build(cfg: &BatchConfig, plan: &Plan) -> anyhow::Result<Built> {
         },
         tasks: owners,
     })
+}
+
+/// The job's `resourceRequirements` from its settings (`VCPU`, `MEMORY` in MiB, `GPU`).
+fn requirements(s: &TaskSettings) -> Vec<ResourceRequirement> {
+    let mut out = Vec::new();
+    let mut push = |kind: &str, value: Option<String>| {
+        if let Some(value) = value {
+            out.push(ResourceRequirement {
+                kind: kind.to_string(),
+                value,
+            });
+        }
+    };
+    push("VCPU", s.cpu_millis.map(crate::settings::vcpus));
+    push("MEMORY", s.memory_mebibytes().map(|m| m.to_string()));
+    push(
+        "GPU",
+        Some(s.gpu_count())
+            .filter(|n| *n > 0)
+            .map(|n| n.to_string()),
+    );
+    out
 }
 
 /// `["bash", "-c", SCRIPT]`.
@@ -224,11 +258,7 @@ pub fn script(plan: &Plan, c: &Contribution, entry_point: &str) -> String {
         ));
     }
     batch.merge(c.clone());
-    pod_script(&ScriptInputs {
-        plan,
-        contribution: &batch,
-        entry_point,
-    })
+    pod_script(&ScriptInputs::new(plan, &batch, entry_point))
 }
 
 /// `batch.json`, pretty-printed, ending with a newline.
@@ -241,11 +271,7 @@ pub fn encode(requests: &BatchPlan) -> anyhow::Result<Vec<u8>> {
 /// The export: `batch.json`, the code strategy's files, and the next steps.
 pub fn export(cfg: &BatchConfig, plan: &Plan, target: &ExportTarget) -> anyhow::Result<Export> {
     let built = build(cfg, plan)?;
-    let mut files = vec![OutputFile {
-        path: FILE_NAME.into(),
-        contents: encode(&built.requests)?,
-        executable: false,
-    }];
+    let mut files = vec![OutputFile::main(FILE_NAME, encode(&built.requests)?)];
     let (rel_dir, rel_root) = relative_dirs(plan, target);
     files.extend(cfg.code.files(plan, &*cfg.env.0, &rel_root)?);
     let shown = target
@@ -270,11 +296,7 @@ pub fn export(cfg: &BatchConfig, plan: &Plan, target: &ExportTarget) -> anyhow::
     if target.name.is_some() {
         next_steps.push(format!("soopervisor status{shown} --watch"));
     }
-    Ok(Export {
-        files,
-        next_steps,
-        ..Export::default()
-    })
+    Ok(Export::new(files).with_next_steps(next_steps))
 }
 
 /// The export folder relative to the project root, and the root seen from it (`..`

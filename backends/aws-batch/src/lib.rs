@@ -8,7 +8,7 @@
 //! `status` and `cancel` read that record.
 //!
 //! Modules: [`config`] (the section, validation, the trait impl), [`model`] (the
-//! requests), [`names`] (job names), [`resources`] (`task_resources`), [`export`]
+//! requests), [`names`] (job names), [`resources`] (`task_resources`), [`settings`] (the production settings), [`export`]
 //! (plan → requests, the files), [`client`] (what the engine must answer), `sdk` (the
 //! AWS SDK client; feature `sdk`, on by default), [`state`] (the job record),
 //! [`submit`], [`status`], [`cancel`]. Without the `sdk` feature (the fuzz targets)
@@ -23,6 +23,7 @@ pub mod names;
 pub mod resources;
 #[cfg(feature = "sdk")]
 pub mod sdk;
+pub mod settings;
 pub mod state;
 pub mod status;
 pub mod submit;

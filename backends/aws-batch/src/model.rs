@@ -115,6 +115,45 @@ pub struct SubmitJob {
     pub depends_on: Vec<JobDependency>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub container_overrides: Option<ContainerOverrides>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_strategy: Option<RetryStrategy>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<JobTimeout>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduling_priority_override: Option<i32>,
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub tags: std::collections::BTreeMap<String, String>,
+}
+
+impl SubmitJob {
+    /// A job of `definition` on `queue`, with nothing else set.
+    pub fn new(job_name: String, job_queue: String, job_definition: String) -> Self {
+        SubmitJob {
+            job_name,
+            job_queue,
+            job_definition,
+            depends_on: Vec::new(),
+            container_overrides: None,
+            retry_strategy: None,
+            timeout: None,
+            scheduling_priority_override: None,
+            tags: Default::default(),
+        }
+    }
+}
+
+/// `retryStrategy`: how many times a job runs at most.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RetryStrategy {
+    pub attempts: u32,
+}
+
+/// `timeout`: the longest one attempt may run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct JobTimeout {
+    pub attempt_duration_seconds: u64,
 }
 
 /// One `dependsOn` entry: `${<jobName>}` for a job of the same plan.

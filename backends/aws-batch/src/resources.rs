@@ -1,22 +1,23 @@
-//! `task_resources`: per-task vCPUs, memory and GPUs, keyed by glob patterns over the
-//! exact Ploomber task names (the Python tool's key, with one rule everywhere):
+//! `task_resources`: the Python tool's per-task vCPUs, memory and GPUs, keyed by
+//! patterns over the exact Ploomber task names, matched by the same rule as the core's
+//! settings (`soopervisor_core::settings::resolve::matches`):
 //!
-//! * a pattern is a shell glob matched against the whole name: `*` any characters
-//!   (including `/`), `?` one character, `[abc]`/`[!abc]` a class; case-sensitive;
+//! * a pattern matches a task whose name equals it, or that it matches as a shell glob
+//!   over the whole name (`*` any characters including `/`, `?` one, `[abc]` a class);
 //! * the first pattern in file order that matches a task gives all its values;
 //! * every pattern must match at least one task of the pipeline (the exported tasks
 //!   and their upstream tasks), else the export stops naming it: a typo never
 //!   silently drops a setting.
 //!
-//! The values become the job's `containerOverrides.resourceRequirements` (`VCPU`,
-//! `MEMORY` in MiB, `GPU`, each a string as the API wants).
+//! [`crate::settings`] translates the values into the core's settings (`cpu`, `memory`
+//! in MiB, `gpu`), which become the job's `resourceRequirements`.
 
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 use soopervisor_core::diagnostics::UserError;
 use soopervisor_core::plan::Plan;
 
-use crate::model::ResourceRequirement;
+use soopervisor_core::settings::resolve::matches;
 
 /// What one task (or pattern of tasks) needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -31,28 +32,9 @@ pub struct TaskResource {
     pub gpu: Option<u32>,
 }
 
-impl TaskResource {
-    /// The API's `resourceRequirements` (zero values are left out).
-    pub fn requirements(&self) -> Vec<ResourceRequirement> {
-        let mut out = Vec::new();
-        let mut push = |kind: &str, v: Option<u64>| {
-            if let Some(v) = v.filter(|v| *v > 0) {
-                out.push(ResourceRequirement {
-                    kind: kind.to_string(),
-                    value: v.to_string(),
-                });
-            }
-        };
-        push("VCPU", self.vcpus.map(u64::from));
-        push("MEMORY", self.memory);
-        push("GPU", self.gpu.map(u64::from));
-        out
-    }
-}
-
 /// The patterns, compiled and checked against the plan.
 pub struct Matcher<'a> {
-    patterns: Vec<(glob::Pattern, &'a TaskResource)>,
+    patterns: Vec<(&'a str, Option<glob::Pattern>, &'a TaskResource)>,
 }
 
 impl<'a> Matcher<'a> {
@@ -63,12 +45,8 @@ impl<'a> Matcher<'a> {
     ) -> Result<Self, UserError> {
         let mut patterns = Vec::with_capacity(task_resources.len());
         for (key, res) in task_resources {
-            let p = glob::Pattern::new(key).map_err(|e| {
-                UserError::new(format!(
-                    "task_resources: '{key}' is not a valid glob pattern: {e}"
-                ))
-                .with_hint("patterns are shell globs over task names: `*` any characters, `?` one, `[abc]` a class")
-            })?;
+            // not a glob (`fit[1`): it can still equal a task's name
+            let p = glob::Pattern::new(key).ok();
             if *res == TaskResource::default() {
                 return Err(UserError::new(format!(
                     "task_resources: '{key}' sets none of vcpus, memory, gpu"
@@ -77,7 +55,7 @@ impl<'a> Matcher<'a> {
                     "for example: task_resources: {\"fit-*\": {vcpus: 4, memory: 16384, gpu: 1}}",
                 ));
             }
-            patterns.push((p, res));
+            patterns.push((key.as_str(), p, res));
         }
         let names: std::collections::BTreeSet<&str> = plan
             .tasks
@@ -87,8 +65,8 @@ impl<'a> Matcher<'a> {
             .collect();
         let unmatched: Vec<&str> = patterns
             .iter()
-            .filter(|(p, _)| !names.iter().any(|n| p.matches(n)))
-            .map(|(p, _)| p.as_str())
+            .filter(|(key, p, _)| !names.iter().any(|n| matches(key, p.as_ref(), n)))
+            .map(|(key, _, _)| *key)
             .collect();
         if !unmatched.is_empty() {
             return Err(UserError::new(format!(
@@ -108,8 +86,8 @@ impl<'a> Matcher<'a> {
     pub fn for_task(&self, task: &str) -> Option<&'a TaskResource> {
         self.patterns
             .iter()
-            .find(|(p, _)| p.matches(task))
-            .map(|(_, r)| *r)
+            .find(|(key, p, _)| matches(key, p.as_ref(), task))
+            .map(|(_, _, r)| *r)
     }
 }
 
@@ -119,29 +97,14 @@ mod tests {
     use soopervisor_core::plan::{Mode, PlannedTask, ProjectInfo};
 
     fn plan(names: &[&str]) -> Plan {
-        Plan {
-            project: ProjectInfo {
-                root: "/p".into(),
-                name: "p".into(),
-                entry_point: "pipeline.yaml".into(),
-                is_package: false,
-                conda: None,
-                pip_requirements: None,
-            },
-            mode: Mode::Regular,
-            tasks: names
+        Plan::new(
+            ProjectInfo::new("/p", "pipeline.yaml"),
+            Mode::Regular,
+            names
                 .iter()
-                .map(|n| PlannedTask {
-                    name: n.to_string(),
-                    class: "ShellScript".into(),
-                    upstream: vec![],
-                    all_upstream: vec![],
-                    products: vec![],
-                })
+                .map(|n| PlannedTask::new(*n, "ShellScript"))
                 .collect(),
-            pinned_placeholders: Default::default(),
-            warnings: vec![],
-        }
+        )
     }
 
     fn res(vcpus: u32) -> TaskResource {
@@ -172,26 +135,10 @@ mod tests {
             .unwrap()
             .to_string();
         assert!(err.contains("'fit-*', 'tran?'"), "{err}");
-        let mut bad = IndexMap::new();
-        bad.insert("[".to_string(), res(1));
-        let err = Matcher::new(&bad, &plan(&["load"]))
-            .err()
-            .unwrap()
-            .to_string();
-        assert!(err.contains("not a valid glob"), "{err}");
-    }
-
-    #[test]
-    fn requirements_are_strings_and_skip_zeros() {
-        let r = TaskResource {
-            vcpus: Some(2),
-            memory: Some(2048),
-            gpu: Some(0),
-        };
-        let v = serde_json::to_value(r.requirements()).unwrap();
-        assert_eq!(
-            v,
-            serde_json::json!([{"type": "VCPU", "value": "2"}, {"type": "MEMORY", "value": "2048"}])
-        );
+        // not a glob: it still matches the task it names
+        let mut literal = IndexMap::new();
+        literal.insert("fit[1".to_string(), res(1));
+        let m = Matcher::new(&literal, &plan(&["fit[1"])).unwrap();
+        assert_eq!(m.for_task("fit[1").unwrap().vcpus, Some(1));
     }
 }

@@ -228,6 +228,20 @@ impl Batch for BatchApi {
             .job_queue(&job.job_queue)
             .job_definition(definition_arn)
             .set_depends_on((!deps.is_empty()).then_some(deps))
+            .set_retry_strategy(job.retry_strategy.as_ref().map(|r| {
+                sdk::RetryStrategy::builder()
+                    .attempts(i32::try_from(r.attempts).unwrap_or(i32::MAX))
+                    .build()
+            }))
+            .set_timeout(job.timeout.as_ref().map(|t| {
+                sdk::JobTimeout::builder()
+                    .attempt_duration_seconds(
+                        i32::try_from(t.attempt_duration_seconds).unwrap_or(i32::MAX),
+                    )
+                    .build()
+            }))
+            .set_scheduling_priority_override(job.scheduling_priority_override)
+            .set_tags((!job.tags.is_empty()).then(|| job.tags.clone().into_iter().collect()))
             .set_container_overrides(job.container_overrides.as_ref().map(overrides));
         let out = self
             .runtime

@@ -209,15 +209,13 @@ fn per_task_scripts_when_products_are_copied() {
 fn git_code_is_cloned_by_the_script() {
     use soopervisor_core::strategy::{Contribution, GitCheckout};
     let p = diamond(Mode::Regular);
-    let c = Contribution {
-        git: Some(GitCheckout {
-            repo: "https://example.com/r.git".into(),
-            revision: "0123abc".into(),
-            path: "/src".into(),
-        }),
-        workdir: Some("/src/sub dir".into()),
-        ..Contribution::default()
-    };
+    let mut c = Contribution::default();
+    c.git = Some(GitCheckout::new(
+        "https://example.com/r.git",
+        "0123abc",
+        "/src",
+    ));
+    c.workdir = Some("/src/sub dir".into());
     let s = soopervisor_aws_batch::export::script(&p, &c, "pipeline.yaml");
     let clone = s
         .find("git clone --quiet -- https://example.com/r.git /src")
@@ -270,4 +268,83 @@ fn refuses_what_aws_batch_cannot_run() {
 fn nothing_to_export_is_an_error() {
     let err = build(&efs_config(), &plan(Mode::Incremental, vec![])).unwrap_err();
     assert!(err.to_string().contains("nothing to export"), "{err}");
+}
+
+fn with_settings(yaml: &str) -> soopervisor_core::plan::Plan {
+    let p = diamond(Mode::Regular);
+    let spec = soopervisor_core::settings::SettingsSpec::from_yaml(
+        yaml,
+        "batch",
+        std::path::Path::new("/p/soopervisor.yaml"),
+    )
+    .unwrap();
+    let names: Vec<&str> = p.tasks.iter().map(|t| t.name.as_str()).collect();
+    let settings = soopervisor_core::settings::resolve(&spec, names.clone(), names).unwrap();
+    p.with_settings(settings)
+}
+
+#[test]
+fn production_settings_map_to_the_job() {
+    let p = with_settings(
+        "batch:\n  backend: aws-batch\n  defaults: {cpu: 0.5, memory: 1Gi, retries: 2, timeout: 2h}\n  tasks:\n    train: {cpu: 8, memory: 30000Mi, gpu: 1, queue: gpu-queue, env: {STAGE: prod}, labels: {team: ml}, priority: 50}\n",
+    );
+    let built = build(&efs_config(), &p).unwrap();
+    let v = json(&built.requests);
+    let load = &v["SubmitJob"][0];
+    assert_eq!(
+        load["containerOverrides"]["resourceRequirements"],
+        serde_json::json!([{"type": "VCPU", "value": "0.5"}, {"type": "MEMORY", "value": "1024"}])
+    );
+    assert_eq!(load["retryStrategy"], serde_json::json!({"attempts": 3}));
+    assert_eq!(
+        load["timeout"],
+        serde_json::json!({"attemptDurationSeconds": 7200})
+    );
+    assert_eq!(load["jobQueue"], "ml-queue");
+    let train = &v["SubmitJob"][3];
+    assert_eq!(train["jobQueue"], "gpu-queue");
+    assert_eq!(
+        train["containerOverrides"]["resourceRequirements"],
+        serde_json::json!([{"type": "VCPU", "value": "8"}, {"type": "MEMORY", "value": "30000"}, {"type": "GPU", "value": "1"}])
+    );
+    assert_eq!(
+        train["containerOverrides"]["environment"],
+        serde_json::json!([{"name": "PLOOMBER_TASK", "value": "train"}, {"name": "STAGE", "value": "prod"}])
+    );
+    assert_eq!(train["tags"], serde_json::json!({"team": "ml"}));
+    assert_eq!(train["schedulingPriorityOverride"], 50);
+}
+
+#[test]
+fn settings_aws_batch_cannot_honour_are_refused_at_their_line() {
+    let refused = |yaml: &str| {
+        build(&efs_config(), &with_settings(yaml))
+            .unwrap_err()
+            .downcast::<UserError>()
+            .expect("a UserError")
+            .to_string()
+    };
+    let e = refused(
+        "batch:\n  backend: aws-batch\n  tasks:\n    train:\n      node_selector: {pool: gpu}\n",
+    );
+    assert!(
+        e.contains("soopervisor.yaml:5") && e.contains("node_selector"),
+        "{e}"
+    );
+    let e = refused("batch:\n  backend: aws-batch\n  defaults:\n    retries: 12\n");
+    assert!(e.contains("at most 10 times"), "{e}");
+    let e = refused("batch:\n  backend: aws-batch\n  defaults:\n    timeout: 30s\n");
+    assert!(e.contains("at least 60 seconds"), "{e}");
+    let e = refused("batch:\n  backend: aws-batch\n  defaults:\n    priority: high\n");
+    assert!(e.contains("class 'high'"), "{e}");
+    let mut cfg = efs_config();
+    cfg.task_resources =
+        serde_json::from_value(serde_json::json!({"train": {"vcpus": 2}})).unwrap();
+    let e = build(
+        &cfg,
+        &with_settings("batch:\n  backend: aws-batch\n  tasks:\n    train: {cpu: 4}\n"),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("both task_resources and the settings"), "{e}");
 }

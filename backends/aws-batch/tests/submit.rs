@@ -9,15 +9,14 @@ use common::*;
 use soopervisor_aws_batch::export::build;
 use soopervisor_aws_batch::state::{read, Submitted, STATE_FILE};
 use soopervisor_aws_batch::{cancel, status, submit};
-use soopervisor_core::backend::{ExportTarget, OutputFormat};
+use soopervisor_core::backend::ExportTarget;
 use soopervisor_core::diagnostics::UserError;
 use soopervisor_core::plan::Mode;
 
 fn target(dir: &std::path::Path, name: Option<&str>) -> ExportTarget {
-    ExportTarget {
-        dir: dir.to_path_buf(),
-        name: name.map(str::to_string),
-        format: OutputFormat::Yaml,
+    match name {
+        Some(n) => ExportTarget::new(dir).with_name(n),
+        None => ExportTarget::new(dir),
     }
 }
 

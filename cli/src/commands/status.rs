@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde_yaml::Mapping;
 
-use soopervisor_core::backend::{BackendConfig, ExportTarget, OutputFormat};
+use soopervisor_core::backend::{BackendConfig, ExportTarget};
 use soopervisor_core::diagnostics::UserError;
 
 use crate::config;
@@ -47,11 +47,7 @@ pub fn load_target(
     let file = config::path(&loaded.root);
     let section = config::section(&file, name)?;
     let backend = config::backend_config(section, &Mapping::new(), Some(&file))?;
-    let target = ExportTarget {
-        dir: loaded.root.join(name),
-        name: Some(name.to_string()),
-        format: OutputFormat::Yaml,
-    };
+    let target = ExportTarget::new(loaded.root.join(name)).with_name(name);
     Ok((backend, target))
 }
 

@@ -46,6 +46,7 @@ pub fn build(project: &Project, dag: &Dag, mode: Mode, only: Option<&str>) -> Us
         mode,
         tasks,
         pinned_placeholders: project.machine_dependent_placeholders(),
+        settings: Default::default(),
         warnings,
     })
 }

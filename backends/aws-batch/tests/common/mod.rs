@@ -12,36 +12,20 @@ use soopervisor_aws_batch::BatchConfig;
 use soopervisor_core::plan::{Mode, Plan, PlannedTask, ProjectInfo};
 
 pub fn project(name: &str) -> ProjectInfo {
-    ProjectInfo {
-        root: PathBuf::from(format!("/home/user/{name}")),
-        name: name.to_string(),
-        entry_point: "pipeline.yaml".to_string(),
-        is_package: false,
-        conda: None,
-        pip_requirements: None,
-    }
+    ProjectInfo::new(PathBuf::from(format!("/home/user/{name}")), "pipeline.yaml").with_name(name)
 }
 
 pub fn task(name: &str, upstream: &[&str]) -> PlannedTask {
     let mut up: Vec<String> = upstream.iter().map(|s| s.to_string()).collect();
     up.sort();
-    PlannedTask {
-        name: name.to_string(),
-        class: "ShellScript".to_string(),
-        upstream: up.clone(),
-        all_upstream: up,
-        products: vec![format!("out/{}.txt", name.len())],
-    }
+    PlannedTask::new(name, "ShellScript")
+        .with_upstream(up.clone())
+        .with_all_upstream(up)
+        .with_products([format!("out/{}.txt", name.len())])
 }
 
 pub fn plan(mode: Mode, tasks: Vec<PlannedTask>) -> Plan {
-    Plan {
-        project: project("ml-basic"),
-        mode,
-        tasks,
-        pinned_placeholders: BTreeMap::new(),
-        warnings: Vec::new(),
-    }
+    Plan::new(project("ml-basic"), mode, tasks)
 }
 
 /// load → (clean, features) → train.
