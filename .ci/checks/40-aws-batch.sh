@@ -33,7 +33,8 @@ for dir in tests/fixtures/*/ docs/examples/demo/; do
   if [[ -f tests/expected/$name.args ]]; then read -r -a args < "tests/expected/$name.args"; fi
   cp -r "$dir" "$WORK/$name"
   section >> "$WORK/$name/soopervisor.yaml"
-  "$BIN" export batch -C "$WORK/$name" --mode force "${args[@]}" >/dev/null
+  "$BIN" export batch -C "$WORK/$name" --mode force "${args[@]}" >"$WORK/export.log" 2>&1 \
+    || { cat "$WORK/export.log"; echo "export of $name failed"; exit 1; }
   cp "$WORK/$name/batch/batch.json" "$OUT/$name.json"
   bash "$ENGINES/batch-check.sh" --check-refs "$OUT/$name.json"
   count=$((count + 1))
@@ -62,7 +63,7 @@ echo 'echo {{n}} > {{product}}' > "$FAN/scripts/part.sh"
   echo ' > {{product}}'
 } > "$FAN/scripts/join.sh"
 section > "$FAN/soopervisor.yaml"
-"$BIN" export batch -C "$FAN" --mode force >/dev/null
+"$BIN" export batch -C "$FAN" --mode force >"$WORK/export.log" 2>&1 || { cat "$WORK/export.log"; exit 1; }
 cp "$FAN/batch/batch.json" "$OUT/fan-in.json"
 bash "$ENGINES/batch-check.sh" --check-refs "$OUT/fan-in.json"
 python3 - "$OUT/fan-in.json" <<'EOF'

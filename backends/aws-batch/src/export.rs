@@ -290,8 +290,13 @@ pub fn export(cfg: &BatchConfig, plan: &Plan, target: &ExportTarget) -> anyhow::
     } else {
         next_steps.extend(cfg.code.next_steps(plan, target.name.as_deref(), &rel_dir));
     }
+    let export = if target.name.is_some() {
+        format!("soopervisor export{shown}")
+    } else {
+        "soopervisor export --backend aws-batch".to_string()
+    };
     next_steps.push(format!(
-        "soopervisor export{shown} --backend aws-batch --submit   # registers the job definition, submits the jobs"
+        "{export} --submit   # registers the job definition, submits the jobs"
     ));
     if target.name.is_some() {
         next_steps.push(format!("soopervisor status{shown} --watch"));
