@@ -58,6 +58,10 @@ pub struct ExportArgs {
     /// Which tasks to export
     #[arg(short = 'm', long, value_enum, default_value_t)]
     pub mode: ModeArg,
+    /// Incremental mode only: ask the project's Ploomber (one Python run) which tasks
+    /// `ploomber build` would run, so code edits count exactly as Ploomber counts them
+    #[arg(long)]
+    pub exact: bool,
     /// Export only this task (no dependencies)
     #[arg(short = 't', long, value_name = "NAME")]
     pub task: Option<String>,
@@ -77,7 +81,18 @@ pub struct ExportArgs {
 }
 
 pub fn run(args: ExportArgs) -> anyhow::Result<()> {
-    let (project, dag) = pipeline::load(&args.project)?;
+    if args.exact && args.mode != ModeArg::Incremental {
+        return Err(UserError::new(format!(
+            "--exact only changes incremental mode, and --mode {} exports every task",
+            match args.mode {
+                ModeArg::Regular => "regular",
+                _ => "force",
+            }
+        ))
+        .with_hint("drop --exact, or use --mode incremental --exact")
+        .into());
+    }
+    let (project, dag, would_run) = pipeline::load_with_status(&args.project, args.exact)?;
     let root = project.root.clone();
 
     let overrides = config::strategy_overrides(
@@ -150,7 +165,13 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
         ModeArg::Regular => Mode::Regular,
         ModeArg::Force => Mode::Force,
     };
-    let mut plan = plan::build::build(&project, &dag, mode, args.task.as_deref())?;
+    let mut plan = plan::build::build_with(
+        &project,
+        &dag,
+        mode,
+        args.task.as_deref(),
+        would_run.as_ref(),
+    )?;
     plan.settings = settings::resolve(
         &settings_spec,
         dag.tasks().iter().map(|t| t.name.as_str()),
