@@ -80,13 +80,21 @@ pub fn build(cfg: &BatchConfig, plan: &Plan) -> anyhow::Result<Built> {
     let settings = crate::settings::task_settings(cfg, plan)?;
     let composer = Composer::new(cfg.strategies(), plan, cfg.disk(plan));
     let entry_point = plan.project.entry_point.clone();
-    let scripts: Vec<String> = plan
-        .tasks
-        .iter()
-        .map(|t| script(plan, &composer.task(t), &entry_point))
-        .collect();
-    let uniform = scripts.iter().all(|s| *s == scripts[0]);
     let first = composer.task(&plan.tasks[0]);
+    let first_script = script(plan, &first, &entry_point);
+    // one script in the definition when every task's is the same (compared, not kept:
+    // a large pipeline would hold one copy per task); else one per job
+    let uniform = plan.tasks[1..]
+        .iter()
+        .all(|t| script(plan, &composer.task(t), &entry_point) == first_script);
+    let scripts: Vec<String> = if uniform {
+        Vec::new()
+    } else {
+        plan.tasks
+            .iter()
+            .map(|t| script(plan, &composer.task(t), &entry_point))
+            .collect()
+    };
 
     let definition = cfg.job_definition_name(plan);
     let mut props: ContainerProperties =
@@ -106,7 +114,7 @@ pub fn build(cfg: &BatchConfig, plan: &Plan) -> anyhow::Result<Built> {
             .collect();
     }
     if uniform {
-        props.command = command(&scripts[0]);
+        props.command = command(&first_script);
     }
     props
         .environment
@@ -139,7 +147,7 @@ pub fn build(cfg: &BatchConfig, plan: &Plan) -> anyhow::Result<Built> {
 
     let mut jobs = Vec::with_capacity(plan.tasks.len());
     let mut owners = Vec::with_capacity(plan.tasks.len());
-    for ((t, script), s) in plan.tasks.iter().zip(&scripts).zip(&settings) {
+    for (i, (t, s)) in plan.tasks.iter().zip(&settings).enumerate() {
         let job = names.job(&t.name);
         let queue = s.queue.clone().unwrap_or_else(|| cfg.queue().to_string());
         let mut deps: Vec<String> = t.upstream.iter().map(|u| names.job(u)).collect();
@@ -174,7 +182,7 @@ pub fn build(cfg: &BatchConfig, plan: &Plan) -> anyhow::Result<Built> {
             _ => None, // refused by crate::settings
         }));
         let overrides = ContainerOverrides {
-            command: if uniform { Vec::new() } else { command(script) },
+            command: scripts.get(i).map(|s| command(s)).unwrap_or_default(),
             environment,
             resource_requirements: requirements(s),
         };
