@@ -67,9 +67,14 @@ pub enum Command {
     #[command(after_long_help = examples(&[
         ("soopervisor status cluster", "the jobs of the last submission"),
         ("soopervisor status cluster -C my-project", "from another folder"),
+        ("soopervisor status batch --watch", "refresh until every job ended (aws-batch)"),
     ]))]
     Status(status::StatusArgs),
     /// Stop every job submitted from a target that has not ended
+    #[command(after_long_help = examples(&[
+        ("soopervisor cancel batch", "terminate the jobs of the last submission (aws-batch)"),
+        ("soopervisor status batch", "then check that they ended"),
+    ]))]
     Cancel(cancel::CancelArgs),
     /// Deliver the project's code as the target's code strategy says (copy to the
     /// shared disk, or build and upload a package)
