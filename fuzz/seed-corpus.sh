@@ -31,6 +31,8 @@ seed jinja "${tpl[@]}"
 mkdir -p "$out/spec_loader"
 printf 'tasks:\n  - source: a.py\n    product: "{{root}}/a.ipynb"\n  - source: b.py\n    product: out/b.ipynb\n  - source: fns.f\n    product: f.csv\n  - source: q.sql\n    product: [s, t, table]\n    client: db.get\n#--env--\nroot: out\n' \
   >"$out/spec_loader/handmade-env"
+mkdir -p "$out/batch_requests"
+printf 'load\x00\x01clean\x01\x00x$(touch y)\x02\x00\x01' >"$out/batch_requests/seed"
 mkdir -p "$out/yaml_emitter"
 printf '\x04\x05\x00\x00\x00abc\x02\x03' >"$out/yaml_emitter/seed"
 mkdir -p "$out/kubeflow_ir"

@@ -2042,6 +2042,122 @@ fn output_device_with_companion_files() {
     );
 }
 
+const BATCH_EFS: &[u8] = b"batch:\n  backend: aws-batch\n  job_queue: q\n  storage: {kind: nfs, file_system_id: fs-1}\n  env: {kind: image, image: reg/env:1}\n";
+
+#[test]
+fn aws_batch_without_job_queue() {
+    check(
+        &[
+            ("pipeline.yaml", SPEC),
+            ("a.py", A_PY),
+            (
+                "soopervisor.yaml",
+                b"batch:\n  backend: aws-batch\n  storage: {kind: nfs, file_system_id: fs-1}\n  env: {kind: image, image: reg/env:1}\n",
+            ),
+        ],
+        &["export", "batch"],
+        &[],
+        "the aws-batch backend needs job_queue",
+    );
+}
+
+#[test]
+fn aws_batch_nfs_without_file_system() {
+    check(
+        &[
+            ("pipeline.yaml", SPEC),
+            ("a.py", A_PY),
+            (
+                "soopervisor.yaml",
+                b"batch:\n  backend: aws-batch\n  job_queue: q\n  env: {kind: image, image: reg/env:1}\n",
+            ),
+        ],
+        &["export", "batch"],
+        &[],
+        "storage nfs on AWS Batch is an EFS file system, but file_system_id is not set",
+    );
+}
+
+#[test]
+fn aws_batch_fetch_without_file_client() {
+    check(
+        &[
+            ("pipeline.yaml", SPEC),
+            ("a.py", A_PY),
+            (
+                "soopervisor.yaml",
+                b"batch:\n  backend: aws-batch\n  job_queue: q\n  storage: fetch\n  code: {kind: image, repository: reg/ml}\n  env: {kind: image, image: reg/env:1}\n",
+            ),
+        ],
+        &["export", "batch"],
+        &[],
+        "storage fetch on AWS Batch moves products through the project's Ploomber File client",
+    );
+}
+
+#[test]
+fn aws_batch_task_resources_match_nothing() {
+    check(
+        &[
+            ("pipeline.yaml", SPEC),
+            ("a.py", A_PY),
+            (
+                "soopervisor.yaml",
+                &[BATCH_EFS, b"  task_resources: {\"fit-*\": {vcpus: 2}}\n"].concat(),
+            ),
+        ],
+        &["export", "batch"],
+        &[],
+        "task_resources: these patterns match no task: 'fit-*'",
+    );
+}
+
+#[test]
+fn aws_batch_container_properties_command() {
+    check(
+        &[
+            ("pipeline.yaml", SPEC),
+            ("a.py", A_PY),
+            (
+                "soopervisor.yaml",
+                &[BATCH_EFS, b"  container_properties: {command: [echo]}\n"].concat(),
+            ),
+        ],
+        &["export", "batch"],
+        &[],
+        "container_properties sets command, which soopervisor writes itself",
+    );
+}
+
+#[test]
+fn aws_batch_status_without_state() {
+    check(
+        &[
+            ("pipeline.yaml", SPEC),
+            ("a.py", A_PY),
+            ("soopervisor.yaml", BATCH_EFS),
+        ],
+        &["status", "batch"],
+        &[],
+        "no submitted AWS Batch jobs are recorded here",
+    );
+}
+
+#[test]
+fn cancel_unsupported() {
+    check(
+        &[
+            ("pipeline.yaml", SPEC),
+            ("a.py", A_PY),
+            ("soopervisor.yaml", b"hpc:\n  backend: slurm\n"),
+        ],
+        &["cancel", "hpc"],
+        &[],
+        "this backend cannot cancel jobs itself",
+    );
+}
+
+
 /// Every (test, phrase) pair above, for the documentation check.
 /// A one-task project for the Kubeflow backend's entries.
 const KFP_PROJECT: &[(&str, &[u8])] = &[
@@ -2450,6 +2566,34 @@ const ENTRIES: &[(&str, &str)] = &[
         "is not a valid Kubeflow pipeline name",
     ),
     ("kubeflow_pipeline_root", "pipeline_root must be a URI"),
+    (
+        "aws_batch_without_job_queue",
+        "the aws-batch backend needs job_queue",
+    ),
+    (
+        "aws_batch_nfs_without_file_system",
+        "storage nfs on AWS Batch is an EFS file system, but file_system_id is not set",
+    ),
+    (
+        "aws_batch_fetch_without_file_client",
+        "storage fetch on AWS Batch moves products through the project's Ploomber File client",
+    ),
+    (
+        "aws_batch_task_resources_match_nothing",
+        "task_resources: these patterns match no task",
+    ),
+    (
+        "aws_batch_container_properties_command",
+        "container_properties sets command, which soopervisor writes itself",
+    ),
+    (
+        "aws_batch_status_without_state",
+        "no submitted AWS Batch jobs are recorded here",
+    ),
+    (
+        "cancel_unsupported",
+        "this backend cannot cancel jobs itself",
+    ),
 ];
 
 #[test]

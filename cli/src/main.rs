@@ -1,5 +1,6 @@
 //! The `soopervisor` binary: links the bundled backends and runs the CLI library.
 use soopervisor_argo as _;
+use soopervisor_aws_batch as _;
 use soopervisor_kubeflow as _;
 use soopervisor_slurm as _;
 

@@ -2,6 +2,7 @@
 
 pub mod add;
 pub mod backends;
+pub mod cancel;
 pub mod completions;
 pub mod explain;
 pub mod export;
@@ -88,8 +89,15 @@ pub enum Command {
         ("soopervisor status cluster", "the jobs of the last submission"),
         ("soopervisor status --watch", "after export --backend slurm --submit: until all end"),
         ("soopervisor status cluster -C my-project", "from another folder"),
+        ("soopervisor status batch --watch", "refresh until every job ended (aws-batch)"),
     ]))]
     Status(status::StatusArgs),
+    /// Stop every job submitted from a target that has not ended
+    #[command(after_long_help = examples(&[
+        ("soopervisor cancel batch", "terminate the jobs of the last submission (aws-batch)"),
+        ("soopervisor status batch", "then check that they ended"),
+    ]))]
+    Cancel(cancel::CancelArgs),
     /// Deliver the project's code as the target's code strategy says (copy to the
     /// shared disk, or build and upload a package)
     #[command(after_long_help = examples(&[
@@ -123,6 +131,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Completions(a) => completions::completions(a),
         Command::Man(a) => completions::man(a),
         Command::Status(a) => status::run(a),
+        Command::Cancel(a) => cancel::run(a),
         Command::Upload(a) => upload::run(a),
     }
 }

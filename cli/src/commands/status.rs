@@ -1,5 +1,5 @@
 //! `soopervisor status [TARGET]`: the state of the jobs a backend submitted from a
-//! target (backends that track submissions, such as slurm). Without a target, the
+//! target (backends that track submissions, such as slurm and aws-batch). Without a target, the
 //! export without one (`export --backend slurm --submit`) is looked up in the backend's
 //! default folder, so the two agree on where the state is. `--watch` refreshes until
 //! every job has ended (redrawn in place on a terminal, a new table only when it
@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use serde_yaml::{Mapping, Value};
 
-use soopervisor_core::backend::{self, ExportTarget, OutputFormat, StatusReport};
+use soopervisor_core::backend::{self, BackendConfig, ExportTarget, OutputFormat, StatusReport};
 use soopervisor_core::diagnostics::UserError;
 
 use crate::config;
@@ -42,13 +42,7 @@ pub fn run(args: StatusArgs) -> anyhow::Result<()> {
     })?;
     let shown = crate::shown::Shown::new(&args.project)?;
     let (backend, target) = match &args.target {
-        Some(name) => {
-            let file = config::path(&project.root);
-            let section = config::section(&file, name)?;
-            let backend = config::backend_config(section, &Mapping::new(), Some(&file))?;
-            let dir = project.root.join(name);
-            (backend, target(dir, Some(name.clone())))
-        }
+        Some(name) => named_target(&project.root, name)?,
         None => {
             let name = args.backend.as_deref().unwrap_or("slurm");
             let canonical = config::canonical_backend(name)?;
@@ -96,6 +90,28 @@ pub fn run(args: StatusArgs) -> anyhow::Result<()> {
         }
         std::thread::sleep(Duration::from_secs(args.interval.max(1)));
     }
+}
+
+/// The backend of a named target and where its files are (shared with `cancel`).
+pub fn load_target(
+    name: &str,
+    project: &ProjectArgs,
+) -> anyhow::Result<(Box<dyn BackendConfig>, ExportTarget)> {
+    let loaded = soopervisor_core::project::load(&soopervisor_core::project::LoadOptions {
+        cwd: project.cwd()?,
+        entry_point: project.entry_point.clone(),
+    })?;
+    named_target(&loaded.root, name)
+}
+
+fn named_target(
+    root: &std::path::Path,
+    name: &str,
+) -> anyhow::Result<(Box<dyn BackendConfig>, ExportTarget)> {
+    let file = config::path(root);
+    let section = config::section(&file, name)?;
+    let backend = config::backend_config(section, &Mapping::new(), Some(&file))?;
+    Ok((backend, target(root.join(name), Some(name.to_string()))))
 }
 
 fn target(dir: std::path::PathBuf, name: Option<String>) -> ExportTarget {

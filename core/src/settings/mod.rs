@@ -50,6 +50,23 @@ pub struct Gpu {
     pub kind: Option<String>,
 }
 
+impl Gpu {
+    /// `count` GPUs of the engine's usual kind (backends translating their own keys,
+    /// such as AWS Batch's `task_resources`, build settings with it).
+    ///
+    /// ```
+    /// let g = soopervisor_core::settings::Gpu::new(2);
+    /// assert_eq!((g.count, g.kind, g.resource), (2, None, None));
+    /// ```
+    pub fn new(count: u32) -> Self {
+        Gpu {
+            count,
+            resource: None,
+            kind: None,
+        }
+    }
+}
+
 /// Which taint a task tolerates (Kubernetes' `tolerations`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[non_exhaustive]
