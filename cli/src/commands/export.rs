@@ -51,6 +51,9 @@ pub struct ExportArgs {
     /// How the pods get their environment: conda, pip or image
     #[arg(long)]
     pub env: Option<String>,
+    /// A backend preset, for backends that have them (airflow: kubernetes, bash, docker)
+    #[arg(short = 'p', long)]
+    pub preset: Option<String>,
     #[command(flatten)]
     pub project: ProjectArgs,
     /// Which tasks to export
@@ -78,11 +81,14 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
     let (project, dag) = pipeline::load(&args.project)?;
     let root = project.root.clone();
 
-    let overrides = config::strategy_overrides(
+    let mut overrides = config::strategy_overrides(
         args.storage.as_deref(),
         args.code.as_deref(),
         args.env.as_deref(),
     );
+    if let Some(p) = &args.preset {
+        overrides.insert(Value::String("preset".into()), Value::String(p.clone()));
+    }
     let (backend_config, target_dir, section_for_upload) = match &args.target {
         Some(target) => {
             if target.contains('/') || target.starts_with('.') || target.is_empty() {
