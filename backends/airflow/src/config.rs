@@ -287,14 +287,19 @@ impl AirflowConfig {
             }
         }
         match self.preset {
-            Preset::Kubernetes => {}
-            Preset::Bash | Preset::Docker => {
-                if self.image.is_some() && self.preset == Preset::Bash {
+            Preset::Kubernetes => {
+                if let Some(d) = self.disk(plan) {
+                    check_volume_values(&d)?;
+                }
+            }
+            Preset::Bash => {
+                if self.image.is_some() {
                     warnings.push(Warning::new(
                         "image is ignored by the bash preset (tasks run on the Airflow worker)",
                     ));
                 }
             }
+            Preset::Docker => {}
         }
         if self.preset != Preset::Kubernetes && self.namespace != "default" {
             warnings.push(Warning::new(format!(
@@ -304,6 +309,26 @@ impl AirflowConfig {
         }
         Ok(warnings)
     }
+}
+
+/// KubernetesPodOperator renders the volume's name, claim and sub-path with Jinja
+/// (provider 10.x; older ones do not): they must read the same rendered or not.
+fn check_volume_values(d: &SharedDisk) -> Result<(), UserError> {
+    for (what, value) in [
+        ("volume_name", d.volume_name.as_str()),
+        ("claim_name", d.claim_name.as_str()),
+        ("mount_path", d.mount_path.as_str()),
+        ("sub_path", d.sub_path.as_deref().unwrap_or("")),
+    ] {
+        if crate::jinja::inert(value) != value || value.chars().any(char::is_control) {
+            return Err(UserError::new(format!(
+                "storage {what} '{}' holds characters Airflow would read as a template ('{{', a control character, or a template file suffix)",
+                value.escape_debug()
+            ))
+            .with_hint(format!("set it to a plain name: storage: {{kind: nfs, {what}: ...}}")));
+        }
+    }
+    Ok(())
 }
 
 #[typetag::serde(name = "airflow")]

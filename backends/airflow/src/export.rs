@@ -16,7 +16,6 @@ use soopervisor_core::strategy::{
 };
 
 use crate::config::{is_id_char, AirflowConfig, Preset, MAX_ID_LEN};
-use crate::jinja::inert;
 use crate::model::{Constant, Dag, DagFile, Operator, PodVolume, Task};
 
 /// Name of the script constant when every task runs the same script.
@@ -125,9 +124,6 @@ pub fn build(cfg: &AirflowConfig, plan: &Plan) -> anyhow::Result<DagFile> {
             sub_path: d.sub_path.clone(),
         })
         .collect();
-    if cfg.preset == Preset::Kubernetes {
-        check_untemplated_volume_values(&volumes)?;
-    }
     let project_dir = cfg.project_dir(plan);
 
     let tasks = plan
@@ -151,7 +147,7 @@ pub fn build(cfg: &AirflowConfig, plan: &Plan) -> anyhow::Result<DagFile> {
                     pod_name: pod_names.get(&t.name).unwrap_or("task").to_string(),
                     namespace: cfg.namespace.clone(),
                     image: image.clone(),
-                    volumes: volumes.clone(),
+                    mounts_volumes: !volumes.is_empty(),
                 },
                 Preset::Docker => Operator::Docker {
                     script,
@@ -191,6 +187,11 @@ pub fn build(cfg: &AirflowConfig, plan: &Plan) -> anyhow::Result<DagFile> {
             .map(|(p, a)| (p.to_string(), a.to_string()))
             .collect(),
         scripts,
+        pod_volumes: if cfg.preset == Preset::Kubernetes {
+            volumes
+        } else {
+            Vec::new()
+        },
         tasks,
     })
 }
@@ -218,29 +219,6 @@ fn bash_contribution(
     let mut c = env.contribute(plan, &ctx);
     c.image = None;
     c
-}
-
-/// Volume values KubernetesPodOperator may render with Jinja (names, claim,
-/// sub-path) must read the same rendered or not.
-fn check_untemplated_volume_values(volumes: &[PodVolume]) -> anyhow::Result<()> {
-    for v in volumes {
-        for (what, value) in [
-            ("volume_name", v.name.as_str()),
-            ("claim_name", v.claim_name.as_str()),
-            ("mount_path", v.mount_path.as_str()),
-            ("sub_path", v.sub_path.as_deref().unwrap_or("")),
-        ] {
-            if inert(value) != value || value.chars().any(char::is_control) {
-                return Err(UserError::new(format!(
-                    "storage {what} '{}' holds characters Airflow would read as a template ('{{', a control character, or a template file suffix)",
-                    value.escape_debug()
-                ))
-                .with_hint(format!("set storage: {{kind: nfs, {what}: a-plain-name}}"))
-                .into());
-            }
-        }
-    }
-    Ok(())
 }
 
 /// The whole export: build, render, next steps.

@@ -50,7 +50,8 @@ pub enum Operator {
         pod_name: String,
         namespace: String,
         image: String,
-        volumes: Vec<PodVolume>,
+        /// Mount the file's [`DagFile::pod_volumes`].
+        mounts_volumes: bool,
     },
     Docker {
         script: String,
@@ -90,8 +91,59 @@ pub struct DagFile {
     pub task_ids: Vec<(String, String)>,
     /// Scripts shared by the tasks, referenced by name from the operators.
     pub scripts: Vec<Constant>,
+    /// Volumes every pod mounts (module-level `POD_VOLUMES`, `POD_VOLUME_MOUNTS`).
+    pub pod_volumes: Vec<PodVolume>,
     /// In plan order (upstream tasks first).
     pub tasks: Vec<Task>,
+}
+
+/// Module-level names of the pods' volumes and their mounts.
+const POD_VOLUMES: &str = "POD_VOLUMES";
+const POD_VOLUME_MOUNTS: &str = "POD_VOLUME_MOUNTS";
+
+/// `k8s.V1Volume(...)` for each volume.
+fn volumes_expr(volumes: &[PodVolume]) -> Expr {
+    Expr::List(
+        volumes
+            .iter()
+            .map(|v| {
+                Expr::call(
+                    "k8s.V1Volume",
+                    vec![],
+                    vec![
+                        ("name", Expr::str(v.name.as_str())),
+                        (
+                            "persistent_volume_claim",
+                            Expr::call(
+                                "k8s.V1PersistentVolumeClaimVolumeSource",
+                                vec![],
+                                vec![("claim_name", Expr::str(v.claim_name.as_str()))],
+                            ),
+                        ),
+                    ],
+                )
+            })
+            .collect(),
+    )
+}
+
+/// `k8s.V1VolumeMount(...)` for each volume.
+fn mounts_expr(volumes: &[PodVolume]) -> Expr {
+    Expr::List(
+        volumes
+            .iter()
+            .map(|v| {
+                let mut kw = vec![
+                    ("name", Expr::str(v.name.as_str())),
+                    ("mount_path", Expr::str(v.mount_path.as_str())),
+                ];
+                if let Some(s) = &v.sub_path {
+                    kw.push(("sub_path", Expr::str(s.as_str())));
+                }
+                Expr::call("k8s.V1VolumeMount", vec![], kw)
+            })
+            .collect(),
+    )
 }
 
 /// The imports the operators need, in file order. These paths load on Airflow 2.10
@@ -154,7 +206,7 @@ impl Operator {
                 pod_name,
                 namespace,
                 image,
-                volumes,
+                mounts_volumes,
             } => {
                 let mut kwargs = vec![
                     ("task_id", task_id),
@@ -165,53 +217,9 @@ impl Operator {
                     ("arguments", Expr::List(vec![Expr::name(script.as_str())])),
                     ("env_vars", env_dict(env)),
                 ];
-                if !volumes.is_empty() {
-                    kwargs.push((
-                        "volumes",
-                        Expr::List(
-                            volumes
-                                .iter()
-                                .map(|v| {
-                                    Expr::call(
-                                        "k8s.V1Volume",
-                                        vec![],
-                                        vec![
-                                            ("name", Expr::str(v.name.as_str())),
-                                            (
-                                                "persistent_volume_claim",
-                                                Expr::call(
-                                                    "k8s.V1PersistentVolumeClaimVolumeSource",
-                                                    vec![],
-                                                    vec![(
-                                                        "claim_name",
-                                                        Expr::str(v.claim_name.as_str()),
-                                                    )],
-                                                ),
-                                            ),
-                                        ],
-                                    )
-                                })
-                                .collect(),
-                        ),
-                    ));
-                    kwargs.push((
-                        "volume_mounts",
-                        Expr::List(
-                            volumes
-                                .iter()
-                                .map(|v| {
-                                    let mut kw = vec![
-                                        ("name", Expr::str(v.name.as_str())),
-                                        ("mount_path", Expr::str(v.mount_path.as_str())),
-                                    ];
-                                    if let Some(s) = &v.sub_path {
-                                        kw.push(("sub_path", Expr::str(s.as_str())));
-                                    }
-                                    Expr::call("k8s.V1VolumeMount", vec![], kw)
-                                })
-                                .collect(),
-                        ),
-                    ));
+                if *mounts_volumes {
+                    kwargs.push(("volumes", Expr::name(POD_VOLUMES)));
+                    kwargs.push(("volume_mounts", Expr::name(POD_VOLUME_MOUNTS)));
                 }
                 Expr::call("KubernetesPodOperator", vec![], kwargs)
             }
@@ -333,6 +341,17 @@ impl DagFile {
                 c.name,
                 Expr::Text(inert(&c.value)).render(0, c.name.len() + 3, 0)
             );
+        }
+        if !self.pod_volumes.is_empty() {
+            out.push_str(
+                "\n# The volumes every pod mounts (the project and its products are on them).\n",
+            );
+            for (name, value) in [
+                (POD_VOLUMES, volumes_expr(&self.pod_volumes)),
+                (POD_VOLUME_MOUNTS, mounts_expr(&self.pod_volumes)),
+            ] {
+                let _ = writeln!(out, "{name} = {}", value.render(0, name.len() + 3, 0));
+            }
         }
         let dag = self
             .dag

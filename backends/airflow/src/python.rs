@@ -249,7 +249,7 @@ mod tests {
         );
         let text = long.render(1, 10, 0);
         let want = format!(
-            "BashOperator(\n        task_id=\"{}\",\n        env={{\"K\": \"{}\"}},\n    )",
+            "BashOperator(\n        task_id=\"{}\",\n        env={{\n            \"K\": \"{}\",\n        }},\n    )",
             "x".repeat(50),
             "y".repeat(80)
         );
