@@ -33,4 +33,6 @@ printf 'tasks:\n  - source: a.py\n    product: "{{root}}/a.ipynb"\n  - source: b
   >"$out/spec_loader/handmade-env"
 mkdir -p "$out/yaml_emitter"
 printf '\x04\x05\x00\x00\x00abc\x02\x03' >"$out/yaml_emitter/seed"
+mkdir -p "$out/airflow_emitter"
+printf '\x03\x00\x00\x00{{ x }}\x05\x00\x00\x00a.sh\n\x01' >"$out/airflow_emitter/seed"
 echo "seed corpus in $out: $(find "$out" -type f | wc -l) files"
