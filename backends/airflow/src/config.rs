@@ -48,7 +48,7 @@ impl Preset {
 /// needs. Git checkouts and artifact transfers need the engine's help, which the
 /// operator cannot give, so `git` and `fetch` are not offered.
 pub const KUBERNETES: Capabilities = Capabilities {
-    backend: "airflow (preset kubernetes)",
+    backend: "airflow/kubernetes",
     storages: &["nfs"],
     code: &["shared-disk", "package"],
     envs: &["conda", "pip", "image"],
@@ -57,7 +57,7 @@ pub const KUBERNETES: Capabilities = Capabilities {
 
 /// The worker runs the project where it is; `--env conda` activates its environment.
 pub const BASH: Capabilities = Capabilities {
-    backend: "airflow (preset bash)",
+    backend: "airflow/bash",
     storages: &["nfs"],
     code: &["shared-disk"],
     envs: &["conda"],
@@ -66,7 +66,7 @@ pub const BASH: Capabilities = Capabilities {
 
 /// The project folder is bind-mounted where the shared disk would be.
 pub const DOCKER: Capabilities = Capabilities {
-    backend: "airflow (preset docker)",
+    backend: "airflow/docker",
     storages: &["nfs"],
     code: &["shared-disk"],
     envs: &["conda", "pip", "image"],
@@ -240,7 +240,7 @@ impl AirflowConfig {
             ] {
                 if !supported.contains(&name) {
                     return Err(UserError::new(format!(
-                        "the {} does not support {what} '{name}'",
+                        "the {} backend does not support {what} '{name}'",
                         caps.backend
                     ))
                     .with_hint(format!("use one of: {}", supported.join(", "))));
@@ -276,6 +276,14 @@ impl AirflowConfig {
             if i.trim().is_empty() {
                 return Err(UserError::new("image must not be empty")
                     .with_hint("remove it to use the environment's image"));
+            }
+        } else if let Some(e) = env.as_ref().filter(|_| self.preset != Preset::Bash) {
+            if e.image().trim().is_empty() {
+                return Err(UserError::new(format!(
+                    "env {} needs the image every pod runs, but none is set",
+                    e.kind()
+                ))
+                .with_hint("set it: env: {kind: image, image: registry.example.com/team/env:1.0} (or image: NAME at the top of the section)"));
             }
         }
         if let Some(d) = &self.project_dir {

@@ -326,13 +326,12 @@ impl DagFile {
             let _ = writeln!(out, "{line}");
         }
         out.push_str("\n# Ploomber task name -> Airflow task id (the exact name is what `ploomber task` runs).\n");
-        let ids = Expr::Dict(
-            self.task_ids
-                .iter()
-                .map(|(p, a)| (Expr::str(p.as_str()), Expr::str(a.as_str())))
-                .collect(),
-        );
-        let _ = writeln!(out, "{TASK_IDS} = {}", ids.render(0, TASK_IDS.len() + 3, 0));
+        // one pair per line, always (black keeps it so thanks to the trailing comma)
+        let _ = writeln!(out, "{TASK_IDS} = {{");
+        for (p, a) in &self.task_ids {
+            let _ = writeln!(out, "    {}: {},", string_literal(p), string_literal(a));
+        }
+        out.push_str("}\n");
         for c in &self.scripts {
             let _ = writeln!(out, "\n# {}", c.comment);
             let _ = writeln!(

@@ -271,3 +271,29 @@ fn nothing_to_export_is_an_error() {
     let err = config("{}").export(&plan, &target()).unwrap_err();
     assert!(err.to_string().contains("nothing to export"), "{err}");
 }
+
+/// With `SOOPERVISOR_AIRFLOW_OUT=DIR`, writes the hostile-names DAG (bash preset,
+/// project folder `SOOPERVISOR_AIRFLOW_PROJECT_DIR`) as `DIR/hostile.py` and its task
+/// names in run order as `DIR/hostile-names.json`, for the real Airflow run of
+/// `.ci/checks/30-airflow.sh`. Without the variable it only checks the export works.
+#[test]
+fn hostile_dag_for_the_real_run() {
+    let dir = std::env::var("SOOPERVISOR_AIRFLOW_PROJECT_DIR").unwrap_or("/srv/p".into());
+    let cfg = config(&format!(
+        r#"{{"preset": "bash", "project_dir": {}}}"#,
+        serde_json::to_string(&dir).unwrap()
+    ));
+    let plan = hostile();
+    let (_, text) = export(&cfg, &plan);
+    if let Ok(out) = std::env::var("SOOPERVISOR_AIRFLOW_OUT") {
+        let out = std::path::PathBuf::from(out);
+        std::fs::create_dir_all(&out).unwrap();
+        std::fs::write(out.join("hostile.py"), &text).unwrap();
+        let names: Vec<&str> = plan.tasks.iter().map(|t| t.name.as_str()).collect();
+        std::fs::write(
+            out.join("hostile-names.json"),
+            serde_json::to_string(&names).unwrap(),
+        )
+        .unwrap();
+    }
+}
