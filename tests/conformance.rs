@@ -71,13 +71,15 @@ fn every_fixture_matches_ploomber() {
 
 #[test]
 fn demo_project_matches_ploomber() {
-    check("demo", &repo().join("docs/examples/demo"));
+    let (_tmp, demo) = demo_copy();
+    check("demo", &demo);
 }
 
 /// The human-readable tree of `inspect`, reviewed as a snapshot.
 #[test]
 fn inspect_text_snapshot_of_the_demo() {
-    let out = run(&repo().join("docs/examples/demo"), &["inspect"]);
+    let (_tmp, demo) = demo_copy();
+    let out = run(&demo, &["inspect"]);
     assert!(
         out.status.success(),
         "{}",

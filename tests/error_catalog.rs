@@ -82,7 +82,7 @@ fn entry_point_factory() {
             "a.py",
             b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = None\n\n# %%\nprint(1)\n",
         )],
-        &["inspect", "-e", "pkg.make_dag"],
+        &["inspect", "--no-python", "-e", "pkg.make_dag"],
         &[],
         "a dotted path to a factory function",
     );
@@ -95,7 +95,7 @@ fn entry_point_module_path() {
             "a.py",
             b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = None\n\n# %%\nprint(1)\n",
         )],
-        &["inspect", "-e", "pkg::pipeline.yaml"],
+        &["inspect", "--no-python", "-e", "pkg::pipeline.yaml"],
         &[],
         "a module path (package::file)",
     );
@@ -343,10 +343,52 @@ fn meta_flag_not_boolean() {
 }
 
 #[test]
+fn python_interpreter_missing() {
+    check(
+        &[("pipeline.yaml", b"location: pkg.make_dag\n")],
+        &["inspect", "--python", "/no/such/python"],
+        &[],
+        "does not exist",
+    );
+}
+
+#[test]
+fn exact_with_force() {
+    check(
+        &[
+            (
+                "pipeline.yaml",
+                b"tasks:\n  - source: fns.a\n    product: out/a.txt\n",
+            ),
+            ("fns.py", b"def a(product):\n    pass\n"),
+        ],
+        &["export", "--mode", "force", "--exact"],
+        &[],
+        "--exact only changes incremental mode",
+    );
+}
+
+#[test]
+fn exact_with_no_python() {
+    check(
+        &[
+            (
+                "pipeline.yaml",
+                b"tasks:\n  - source: fns.a\n    product: out/a.txt\n",
+            ),
+            ("fns.py", b"def a(product):\n    pass\n"),
+        ],
+        &["export", "--exact", "--no-python"],
+        &[],
+        "--no-python forbids it",
+    );
+}
+
+#[test]
 fn location_factory() {
     check(
         &[("pipeline.yaml", b"location: pkg.make_dag\n")],
-        &["inspect"],
+        &["inspect", "--no-python"],
         &[],
         "location",
     );
@@ -1964,6 +2006,9 @@ const ENTRIES: &[(&str, &str)] = &[
     ("meta_not_a_mapping", "'meta' must be a mapping"),
     ("meta_flag_not_boolean", "must be true or false"),
     ("location_factory", "location"),
+    ("python_interpreter_missing", "does not exist"),
+    ("exact_with_force", "--exact only changes incremental mode"),
+    ("exact_with_no_python", "--no-python forbids it"),
     ("import_tasks_from_missing", "which does not exist"),
     (
         "executor_invalid",

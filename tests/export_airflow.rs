@@ -230,3 +230,39 @@ fn hostile_task_names_from_a_real_project() {
     }
     assert!(!p.join("pwned").exists());
 }
+
+#[test]
+fn per_task_settings_become_operator_arguments_and_others_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path().join("shell-tasks");
+    copy_dir(&fixtures().join("shell-tasks"), &p);
+    std::fs::write(
+        p.join("soopervisor.yaml"),
+        "af:\n  backend: airflow\n  preset: bash\n  defaults: {retries: 2, timeout: 1h}\n  tasks:\n    count: {queue: big, retry_backoff: 30s}\n",
+    )
+    .unwrap();
+    let text = ok(&run(
+        &p,
+        &["export", "af", "--mode", "force", "--output", "-"],
+    ));
+    assert_eq!(text.matches("retries=2,").count(), 4, "{text}");
+    assert_eq!(
+        text.matches("execution_timeout=datetime.timedelta(seconds=3600),")
+            .count(),
+        4
+    );
+    assert_eq!(text.matches("queue=\"big\",").count(), 1);
+    assert_eq!(
+        text.matches("retry_delay=datetime.timedelta(seconds=30),")
+            .count(),
+        1
+    );
+    std::fs::write(
+        p.join("soopervisor.yaml"),
+        "af:\n  backend: airflow\n  defaults: {cpu: 1}\n",
+    )
+    .unwrap();
+    let out = run(&p, &["export", "af", "--output", "-"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot honour the setting 'cpu'"));
+}

@@ -4,7 +4,9 @@
 //! serves the file and the command line; command-line flags are merged into the same
 //! mapping, so there is one path from settings to a typed config. Strategy flags
 //! (`--storage`, `--code`, `--env`) replace the section's strategy unless they name
-//! the one it already configures, whose settings are then kept.
+//! the one it already configures, whose settings are then kept. The production settings
+//! (`defaults:`, `tasks:`) are the same for every backend: [`settings`] reads them with
+//! their lines and [`backend_config`] never passes them to the backend.
 
 use std::path::{Path, PathBuf};
 
@@ -12,6 +14,8 @@ use serde_yaml::{Mapping, Value};
 
 use soopervisor_core::backend::{self, BackendConfig};
 use soopervisor_core::diagnostics::{pretty_list, UserError};
+use soopervisor_core::settings::parse::SECTION_KEYS;
+use soopervisor_core::settings::SettingsSpec;
 
 /// The config file name, at the project root.
 pub const FILE_NAME: &str = "soopervisor.yaml";
@@ -58,9 +62,9 @@ pub fn read(file: &Path) -> anyhow::Result<Mapping> {
 /// The canonical backend name for `name` (an alias resolves to its backend).
 pub fn canonical_backend(name: &str) -> anyhow::Result<&'static str> {
     match backend::find(name) {
-        Some(d) => Ok(d.name),
+        Some(d) => Ok(d.name()),
         None => {
-            let names: Vec<&str> = backend::all().iter().map(|d| d.name).collect();
+            let names: Vec<&str> = backend::all().iter().map(|d| d.name()).collect();
             Err(
                 UserError::new(format!("'{name}' is not a backend this binary knows"))
                     .with_hint(format!(
@@ -96,6 +100,10 @@ pub fn backend_config(
     };
     let canonical = canonical_backend(&name)?;
     section.insert(key, Value::String(canonical.to_string()));
+    // production settings are engine-neutral: read by `settings`, not by the backend
+    for k in SECTION_KEYS {
+        section.remove(k);
+    }
     for (k, v) in overrides {
         merge_override(&mut section, k, v);
     }
@@ -122,6 +130,17 @@ pub fn backend_config(
         }
         u.into()
     })
+}
+
+/// The production settings (`defaults:` and `tasks:`) of section `target`, with
+/// their lines: the same keys for every backend, so they are read here once and never
+/// reach the backend's own config type.
+pub fn settings(file: &Path, section: &Mapping, target: &str) -> anyhow::Result<SettingsSpec> {
+    if !SECTION_KEYS.iter().any(|k| section.contains_key(*k)) {
+        return Ok(SettingsSpec::default());
+    }
+    let text = soopervisor_core::project::read_text(file)?;
+    Ok(SettingsSpec::from_yaml(&text, target, file)?)
 }
 
 /// The section keys that hold a strategy (`storage`, `code`, `env`).

@@ -9,7 +9,28 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// A problem in the user's input, with its location and a fix.
+///
+/// Fields are public for reading; build one with [`UserError::new`] and the builder
+/// methods (new fields may be added in a minor release). A backend returns it through
+/// `anyhow` (`Err(UserError::new(..).into())`); the CLI prints it as one paragraph and
+/// exits 1.
+///
+/// ```
+/// use soopervisor_core::diagnostics::UserError;
+///
+/// let e = UserError::new("the prefix has an empty word")
+///     .in_file("/p/soopervisor.yaml")
+///     .at_line(4)
+///     .with_hint("remove the empty entry from `prefix`");
+/// assert_eq!(
+///     e.to_string(),
+///     "/p/soopervisor.yaml:4: the prefix has an empty word\n  help: remove the empty entry from `prefix`"
+/// );
+/// let as_anyhow: anyhow::Error = e.clone().into();
+/// assert_eq!(as_anyhow.downcast_ref::<UserError>(), Some(&e));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct UserError {
     /// What is wrong, in one sentence.
     pub message: String,
@@ -22,6 +43,7 @@ pub struct UserError {
 }
 
 impl UserError {
+    /// What is wrong, in one sentence; no location, no hint.
     pub fn new(message: impl Into<String>) -> Self {
         UserError {
             message: message.into(),
@@ -31,11 +53,13 @@ impl UserError {
         }
     }
 
+    /// The file that holds the problem.
     pub fn in_file(mut self, file: impl AsRef<Path>) -> Self {
         self.file = Some(file.as_ref().to_path_buf());
         self
     }
 
+    /// The 1-based line in the file (0 means unknown and is ignored).
     pub fn at_line(mut self, line: usize) -> Self {
         if line > 0 {
             self.line = Some(line);
@@ -51,6 +75,7 @@ impl UserError {
         self
     }
 
+    /// How to fix it.
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
@@ -92,14 +117,30 @@ impl std::error::Error for UserError {}
 pub type UserResult<T> = Result<T, UserError>;
 
 /// A non-fatal finding, printed to stderr before the command's output.
+///
+/// Fields are public for reading; build one with [`Warning::new`] and the builder
+/// methods (new fields may be added in a minor release).
+///
+/// ```
+/// use soopervisor_core::diagnostics::Warning;
+///
+/// let w = Warning::new("the workflow is 900 KiB; Argo's limit is 1 MiB")
+///     .in_file("argo.yaml");
+/// assert_eq!(w.to_string(), "argo.yaml: the workflow is 900 KiB; Argo's limit is 1 MiB");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[non_exhaustive]
 pub struct Warning {
+    /// The file the finding is about, if any.
     pub file: Option<PathBuf>,
+    /// 1-based line in `file`.
     pub line: Option<usize>,
+    /// The finding, in one sentence.
     pub message: String,
 }
 
 impl Warning {
+    /// The finding, with no location.
     pub fn new(message: impl Into<String>) -> Self {
         Warning {
             file: None,
@@ -108,11 +149,13 @@ impl Warning {
         }
     }
 
+    /// The file the finding is about.
     pub fn in_file(mut self, file: impl AsRef<Path>) -> Self {
         self.file = Some(file.as_ref().to_path_buf());
         self
     }
 
+    /// The 1-based line in the file (0 means unknown and is ignored).
     pub fn at_line(mut self, line: usize) -> Self {
         if line > 0 {
             self.line = Some(line);

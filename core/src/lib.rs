@@ -10,10 +10,18 @@
 //! 4. [`plan`]: task selection (modes, `--task`) into a [`plan::Plan`];
 //! 5. [`backend`]: the plugin trait and registry engines implement;
 //! 6. [`strategy`]: storage, code delivery and environment strategies (plugins too);
-//! 7. [`output`]: engine-neutral writers: atomic files, YAML safe under 1.1 and 1.2,
-//!    shell quoting, engine-safe names.
+//! 7. [`settings`]: production settings per task (resources, retries, timeouts,
+//!    scheduling, env), parsed once and resolved for every backend;
+//! 8. [`output`]: engine-neutral writers: atomic files, YAML safe under 1.1 and 1.2,
+//!    shell quoting, engine-safe names;
+//! 9. [`python`]: the one module that runs user code, through the project's own
+//!    Ploomber in a subprocess, and only when (a) static analysis cannot read the
+//!    project (a `location:` factory, a dotted-path or `package::file` entry point:
+//!    [`project::assisted`]) and `--no-python` was not given, or (b) `export --exact`
+//!    asks Ploomber which tasks are outdated.
 //!
-//! Boundaries: this crate never names an engine and never runs user code.
+//! Boundaries: this crate never names an engine, and runs user code only in the two
+//! cases of [`python`]; everything else reads files.
 
 pub mod analysis;
 pub mod backend;
@@ -23,4 +31,6 @@ pub mod model;
 pub mod output;
 pub mod plan;
 pub mod project;
+pub mod python;
+pub mod settings;
 pub mod strategy;

@@ -4,7 +4,7 @@
 //! as the name, and its Jinja-inert form must render (minijinja) to the name.
 #![no_main]
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use arbitrary::Arbitrary;
@@ -14,7 +14,7 @@ use rustpython_parser::Parse;
 use soopervisor_airflow::jinja::inert;
 use soopervisor_airflow::python::string_literal;
 use soopervisor_airflow::AirflowConfig;
-use soopervisor_core::backend::{BackendConfig, ExportTarget, OutputFormat};
+use soopervisor_core::backend::{BackendConfig, ExportTarget};
 use soopervisor_core::plan::{Mode, Plan, PlannedTask, ProjectInfo};
 
 #[derive(Debug, Arbitrary)]
@@ -48,28 +48,13 @@ fuzz_target!(|input: Input| {
     }
     let tasks: Vec<PlannedTask> = names
         .iter()
-        .map(|n| PlannedTask {
-            name: n.clone(),
-            class: "NotebookRunner".into(),
-            upstream: Vec::new(),
-            all_upstream: Vec::new(),
-            products: Vec::new(),
-        })
+        .map(|n| PlannedTask::new(n.as_str(), "NotebookRunner"))
         .collect();
-    let plan = Plan {
-        project: ProjectInfo {
-            root: PathBuf::from("/p/proj"),
-            name: "proj".into(),
-            entry_point: "pipeline.yaml".into(),
-            is_package: false,
-            conda: None,
-            pip_requirements: None,
-        },
-        mode: Mode::Force,
+    let plan = Plan::new(
+        ProjectInfo::new("/p/proj", "pipeline.yaml"),
+        Mode::Force,
         tasks,
-        pinned_placeholders: BTreeMap::new(),
-        warnings: Vec::new(),
-    };
+    );
     let preset = ["kubernetes", "bash", "docker"][usize::from(input.preset % 3)];
     let cfg: AirflowConfig =
         serde_json::from_str(&format!(r#"{{"preset": "{preset}", "env": "image", "image": "x"}}"#))
@@ -79,13 +64,9 @@ fuzz_target!(|input: Input| {
     } else {
         cfg
     };
-    let target = ExportTarget {
-        dir: PathBuf::from("/p/proj/airflow"),
-        name: None,
-        format: OutputFormat::Yaml,
-    };
+    let target = ExportTarget::new(PathBuf::from("/p/proj/airflow"));
     let out = cfg.export(&plan, &target).expect("export");
-    let text = String::from_utf8(out.files[0].contents.clone()).unwrap();
+    let text = String::from_utf8(out.files[0].contents().to_vec()).unwrap();
     assert!(text.is_ascii());
     let suite = ast::Suite::parse(&text, "<dag>").expect("the DAG file parses");
     let ids = suite

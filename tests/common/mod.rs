@@ -77,18 +77,68 @@ pub fn snapshot_tree(dir: &Path) -> BTreeMap<PathBuf, u64> {
     out
 }
 
-/// Copies a folder recursively (fixtures are copied before tests that write).
+/// Copies the files of a folder that git tracks (fixtures are copied before tests that
+/// write). Untracked files are left behind: a user following the README may have left
+/// outputs (`argo.yaml`, `soopervisor.yaml`, `training/`) in `docs/examples/demo`, and
+/// tests must not depend on them. Outside a git checkout (a source tarball), or for a
+/// folder git knows nothing of yet (a fixture not added yet), every file is copied.
 pub fn copy_dir(from: &Path, to: &Path) {
+    match tracked_files(from) {
+        Some(files) if !files.is_empty() => {
+            for rel in files {
+                let src = from.join(&rel);
+                if !src.is_file() {
+                    continue; // tracked but deleted in the working tree
+                }
+                let dest = to.join(&rel);
+                std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+                std::fs::copy(&src, &dest).unwrap();
+            }
+            std::fs::create_dir_all(to).unwrap();
+        }
+        _ => copy_all(from, to),
+    }
+}
+
+/// The files below `dir` that git tracks, relative to `dir`; `None` outside a checkout.
+pub fn tracked_files(dir: &Path) -> Option<Vec<PathBuf>> {
+    let out = std::process::Command::new("git")
+        .args(["ls-files", "-z", "--", "."])
+        .current_dir(dir)
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    Some(
+        out.stdout
+            .split(|b| *b == 0)
+            .filter(|p| !p.is_empty())
+            .map(|p| PathBuf::from(String::from_utf8_lossy(p).into_owned()))
+            .collect(),
+    )
+}
+
+/// Copies every file of a folder recursively.
+fn copy_all(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap().flatten() {
         let p = e.path();
         let dest = to.join(e.file_name());
         if p.is_dir() {
-            copy_dir(&p, &dest);
+            copy_all(&p, &dest);
         } else {
             std::fs::copy(&p, &dest).unwrap();
         }
     }
+}
+
+/// A temporary copy of the demo project (`docs/examples/demo`), tracked files only.
+pub fn demo_copy() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dest = tmp.path().join("demo");
+    copy_dir(&repo().join("docs/examples/demo"), &dest);
+    (tmp, dest)
 }
 
 /// The phrase an export of this fixture must fail with, when the fixture is one that

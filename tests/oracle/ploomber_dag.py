@@ -69,6 +69,21 @@ def load_dag(root, entry_point=None, env=None, render=False):
     if entry_point is None:
         entry_point = default.entry_point()
 
+    if "." in entry_point and "/" not in entry_point \
+            and not entry_point.endswith((".yaml", ".yml")) \
+            and not os.path.exists(entry_point):
+        # a factory's dotted path, as `ploomber build -e pkg.mod.make` loads it
+        # (the CLI puts the working folder on sys.path)
+        from ploomber.util.dotted_path import load_dotted_path
+        sys.path.insert(0, str(root))
+        dag = load_dotted_path(entry_point, raise_=True)()
+        dag._oracle_project_root = Path(root).resolve()
+        if render:
+            dag.render(force=True)
+        else:
+            list(dag.values())
+        return dag
+
     kwargs = {"lazy_import": True}
     if env:
         kwargs["env"] = env
@@ -127,7 +142,7 @@ def describe_product(product, root):
 def describe_source(task, root):
     from ploomber.tasks import PythonCallable
 
-    if isinstance(task, PythonCallable):
+    if isinstance(task, PythonCallable):  # dotted path, or the name of a function object
         loader = task.source._callable_loader
         if loader.from_dotted_path:
             return loader._primitive

@@ -12,7 +12,7 @@
 # must contain, chosen by hand) is preserved; the rest is Ploomber's message.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-VENV=.venv-ploomber
+VENV=${PLOOMBER_VENV:-.venv-ploomber}
 if [ ! -x "$VENV/bin/python" ]; then
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install -q ploomber==0.23.3 pandas
@@ -48,6 +48,26 @@ for dir in tests/fixtures/*/ docs/examples/demo/; do
     rm -f "tests/expected/$name.json.tmp"
   fi
   rm -f "tests/expected/$name.err.tmp"
+done
+
+# Projects only Python can load (location: factories, dotted-path entry points):
+# tests/fixtures-python/<name>/ -> tests/expected/python/<name>.json
+mkdir -p tests/expected/python
+for dir in tests/fixtures-python/*/; do
+  [ -d "$dir" ] || continue
+  dir=${dir%/}
+  name=$(basename "$dir")
+  wanted "$name" || continue
+  # shellcheck disable=SC2046
+  if "$PY" tests/oracle/ploomber_dag.py "$dir" $(read_args "tests/expected/python/$name.args") \
+      > "tests/expected/python/$name.json.tmp" 2> "tests/expected/python/$name.err.tmp"; then
+    mv "tests/expected/python/$name.json.tmp" "tests/expected/python/$name.json"
+    echo "ok   python/$name"
+  else
+    echo "FAIL python/$name"; cat "tests/expected/python/$name.err.tmp"; status=1
+    rm -f "tests/expected/python/$name.json.tmp"
+  fi
+  rm -f "tests/expected/python/$name.err.tmp"
 done
 
 mkdir -p tests/expected/bad

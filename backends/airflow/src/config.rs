@@ -47,31 +47,28 @@ impl Preset {
 /// Pods share the project on a volume; the script installs what the code strategy
 /// needs. Git checkouts and artifact transfers need the engine's help, which the
 /// operator cannot give, so `git` and `fetch` are not offered.
-pub const KUBERNETES: Capabilities = Capabilities {
-    backend: "airflow/kubernetes",
-    storages: &["nfs"],
-    code: &["shared-disk", "package"],
-    envs: &["conda", "pip", "image"],
-    refused: &[],
-};
+pub const KUBERNETES: Capabilities = Capabilities::new(
+    "airflow/kubernetes",
+    &["nfs"],
+    &["shared-disk", "package"],
+    &["conda", "pip", "image"],
+);
 
 /// The worker runs the project where it is; `--env conda` activates its environment.
-pub const BASH: Capabilities = Capabilities {
-    backend: "airflow/bash",
-    storages: &["nfs"],
-    code: &["shared-disk"],
-    envs: &["conda"],
-    refused: &[],
-};
+pub const BASH: Capabilities =
+    Capabilities::new("airflow/bash", &["nfs"], &["shared-disk"], &["conda"]);
 
 /// The project folder is bind-mounted where the shared disk would be.
-pub const DOCKER: Capabilities = Capabilities {
-    backend: "airflow/docker",
-    storages: &["nfs"],
-    code: &["shared-disk"],
-    envs: &["conda", "pip", "image"],
-    refused: &[],
-};
+pub const DOCKER: Capabilities = Capabilities::new(
+    "airflow/docker",
+    &["nfs"],
+    &["shared-disk"],
+    &["conda", "pip", "image"],
+);
+
+/// The per-task settings (`defaults:`/`tasks:`) the DAG file maps: `retries`,
+/// `retry_backoff` (`retry_delay`), `timeout` (`execution_timeout`) and `queue`.
+pub const HONOURED_SETTINGS: [&str; 4] = ["retries", "retry_backoff", "timeout", "queue"];
 
 /// Airflow's alphabet for DAG and task ids.
 pub fn is_id_char(c: char) -> bool {
@@ -159,11 +156,7 @@ impl AirflowConfig {
 
     /// The three strategies (with `env` as given by [`AirflowConfig::env`]).
     pub fn strategies<'a>(&'a self, env: &'a dyn EnvironmentStrategy) -> Strategies<'a> {
-        Strategies {
-            storage: &*self.storage.0,
-            code: &*self.code.0,
-            env,
-        }
+        Strategies::new(&*self.storage.0, &*self.code.0, env)
     }
 
     /// The shared disk (the pods' volume, or where docker mounts the project).
@@ -342,6 +335,9 @@ fn check_volume_values(d: &SharedDisk) -> Result<(), UserError> {
 #[typetag::serde(name = "airflow")]
 impl BackendConfig for AirflowConfig {
     fn check(&self, plan: &Plan) -> anyhow::Result<Vec<Warning>> {
+        // production settings: the ones every operator takes; the rest are refused
+        plan.settings
+            .check_honoured("airflow", &HONOURED_SETTINGS)?;
         let mut warnings = self.validate(plan)?;
         if self.preset != Preset::Bash {
             warnings.extend(soopervisor_core::strategy::pod::pinned::warnings(plan));
@@ -355,13 +351,13 @@ impl BackendConfig for AirflowConfig {
 }
 
 inventory::submit! {
-    BackendDescription {
-        name: "airflow",
-        aliases: &["apache-airflow"],
-        summary: "Apache Airflow: one DAG file, an operator per task (presets: kubernetes pods, bash on the worker, docker containers)",
-        default_config: || Box::new(AirflowConfig::default()),
-        default_folder: "airflow",
-    }
+    BackendDescription::new(
+        "airflow",
+        "Apache Airflow: one DAG file, an operator per task (presets: kubernetes pods, bash on the worker, docker containers)",
+        || Box::new(AirflowConfig::default()),
+    )
+    .with_aliases(&["apache-airflow"])
+    .with_default_folder("airflow")
 }
 
 #[cfg(test)]
@@ -414,9 +410,9 @@ mod tests {
     #[test]
     fn is_registered_with_alias_and_folder() {
         let d = soopervisor_core::backend::find("apache-airflow").expect("registered");
-        assert_eq!(d.name, "airflow");
-        assert_eq!(d.default_folder, "airflow");
-        assert!(format!("{:?}", (d.default_config)()).contains("Kubernetes"));
+        assert_eq!(d.name(), "airflow");
+        assert_eq!(d.default_folder(), "airflow");
+        assert!(format!("{:?}", d.default_config()).contains("Kubernetes"));
     }
 
     #[test]

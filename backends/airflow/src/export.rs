@@ -11,12 +11,10 @@ use soopervisor_core::output::names::NameMap;
 use soopervisor_core::output::shell::quote;
 use soopervisor_core::plan::Plan;
 use soopervisor_core::strategy::pod::{pod_script, ScriptInputs, TASK_ENV};
-use soopervisor_core::strategy::{
-    Composer, Contribution, EnvironmentStrategy, Phase, SetupStep, TaskContext,
-};
+use soopervisor_core::strategy::{Composer, Contribution, EnvironmentStrategy, Phase, SetupStep};
 
 use crate::config::{is_id_char, AirflowConfig, Preset, MAX_ID_LEN};
-use crate::model::{Constant, Dag, DagFile, Operator, PodVolume, Task};
+use crate::model::{Constant, Dag, DagFile, Operator, PodVolume, Task, TaskOptions};
 
 /// Name of the script constant when every task runs the same script.
 const SCRIPT: &str = "TASK_SCRIPT";
@@ -73,11 +71,7 @@ pub fn build(cfg: &AirflowConfig, plan: &Plan) -> anyhow::Result<DagFile> {
             );
         }
         // `bash -c` needs no final newline, and Jinja would drop it (see crate::jinja)
-        let mut text = pod_script(&ScriptInputs {
-            plan,
-            contribution: &c,
-            entry_point: &entry_point,
-        });
+        let mut text = pod_script(&ScriptInputs::new(plan, &c, &entry_point));
         if text.ends_with('\n') {
             text.pop();
         }
@@ -157,10 +151,17 @@ pub fn build(cfg: &AirflowConfig, plan: &Plan) -> anyhow::Result<DagFile> {
                     target: workdir.clone(),
                 },
             };
+            let settings = plan.settings(&t.name);
             Task {
                 ploomber: t.name.clone(),
                 upstream: t.upstream.clone(),
                 operator,
+                options: TaskOptions {
+                    retries: settings.retries,
+                    retry_delay_seconds: settings.retry_backoff.map(|d| d.as_secs()),
+                    timeout_seconds: settings.timeout.map(|d| d.as_secs().max(1)),
+                    queue: settings.queue.clone(),
+                },
             }
         })
         .collect();
@@ -204,20 +205,16 @@ fn bash_contribution(
     plan: &Plan,
     env: Option<&soopervisor_core::strategy::Choice<dyn EnvironmentStrategy>>,
 ) -> Contribution {
-    let Some(env) = env else {
-        return Contribution::default();
-    };
-    let project_dir = cfg.project_dir(plan);
-    let ctx = TaskContext {
-        task: &plan.tasks[0],
-        upstream: Vec::new(),
-        disk: None,
-        workdir: &project_dir,
-        code_on_disk: true,
-        env_baked: false,
-    };
-    let mut c = env.contribute(plan, &ctx);
-    c.image = None;
+    let mut c = Contribution::default();
+    if let Some(env) = env {
+        let composer = Composer::new(cfg.strategies(&*env.0), plan, None);
+        c.setup = composer
+            .task(&plan.tasks[0])
+            .setup
+            .into_iter()
+            .filter(|s| s.phase == Phase::Environment)
+            .collect();
+    }
     c
 }
 
@@ -242,13 +239,5 @@ pub fn export(cfg: &AirflowConfig, plan: &Plan, target: &ExportTarget) -> anyhow
         quote(&path.display().to_string())
     ));
     next_steps.push(format!("airflow dags trigger {}", quote(&dag_id)));
-    Ok(Export {
-        files: vec![OutputFile {
-            path: name.into(),
-            contents,
-            executable: false,
-        }],
-        next_steps,
-        warnings: Vec::new(),
-    })
+    Ok(Export::new(vec![OutputFile::main(name, contents)]).with_next_steps(next_steps))
 }

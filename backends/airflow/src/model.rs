@@ -63,6 +63,42 @@ pub enum Operator {
     },
 }
 
+/// Per-task settings (the target's `defaults:`/`tasks:`), as operator arguments every
+/// operator accepts (`BaseOperator`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TaskOptions {
+    pub retries: Option<u32>,
+    pub retry_delay_seconds: Option<u64>,
+    pub timeout_seconds: Option<u64>,
+    pub queue: Option<String>,
+}
+
+impl TaskOptions {
+    fn kwargs(&self) -> Vec<(&'static str, Expr)> {
+        let seconds = |s: u64| {
+            Expr::call(
+                "datetime.timedelta",
+                vec![],
+                vec![("seconds", Expr::Int(i64::try_from(s).unwrap_or(i64::MAX)))],
+            )
+        };
+        let mut v = Vec::new();
+        if let Some(r) = self.retries {
+            v.push(("retries", Expr::Int(r.into())));
+        }
+        if let Some(s) = self.retry_delay_seconds {
+            v.push(("retry_delay", seconds(s)));
+        }
+        if let Some(s) = self.timeout_seconds {
+            v.push(("execution_timeout", seconds(s)));
+        }
+        if let Some(q) = &self.queue {
+            v.push(("queue", Expr::str(q.as_str())));
+        }
+        v
+    }
+}
+
 /// One Ploomber task.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Task {
@@ -71,6 +107,7 @@ pub struct Task {
     /// Upstream Ploomber names, among the exported tasks.
     pub upstream: Vec<String>,
     pub operator: Operator,
+    pub options: TaskOptions,
 }
 
 /// A module-level string constant.
@@ -361,10 +398,16 @@ impl DagFile {
         for t in &self.tasks {
             let key = Expr::str(t.ploomber.as_str()).render(1, 0, 0);
             let prefix = format!("{TASKS}[{key}] = ");
-            let op = t
-                .operator
-                .to_expr(Expr::index(TASK_IDS, &t.ploomber))
-                .render(1, prefix.len(), 0);
+            let mut op = t.operator.to_expr(Expr::index(TASK_IDS, &t.ploomber));
+            if let Expr::Call { kwargs, .. } = &mut op {
+                kwargs.extend(
+                    t.options
+                        .kwargs()
+                        .into_iter()
+                        .map(|(k, v)| (k.to_string(), v)),
+                );
+            }
+            let op = op.render(1, prefix.len(), 0);
             let _ = writeln!(out, "    {prefix}{op}");
         }
         let with_upstream: Vec<&Task> = self

@@ -16,13 +16,12 @@ use crate::split::DEFAULT_MAX_TASKS_PER_WORKFLOW;
 
 /// What the Argo backend honours: every storage, code delivery and environment,
 /// except the combinations no backend can (see `soopervisor_core::strategy::compose`).
-pub const CAPABILITIES: Capabilities = Capabilities {
-    backend: "argo",
-    storages: &["nfs", "fetch"],
-    code: &["shared-disk", "package", "git", "image"],
-    envs: &["conda", "pip", "image"],
-    refused: &[],
-};
+pub const CAPABILITIES: Capabilities = Capabilities::new(
+    "argo",
+    &["nfs", "fetch"],
+    &["shared-disk", "package", "git", "image"],
+    &["conda", "pip", "image"],
+);
 
 /// An extra volume, as the Python tool's `mounted_volumes` key describes it: added to
 /// `spec.volumes` as `{name, **spec}` and mounted at `/mnt/<name>`.
@@ -122,11 +121,7 @@ impl Default for ArgoConfig {
 impl ArgoConfig {
     /// The three strategies.
     pub fn strategies(&self) -> Strategies<'_> {
-        Strategies {
-            storage: &*self.storage.0,
-            code: &*self.code.0,
-            env: &*self.env.0,
-        }
+        Strategies::new(&*self.storage.0, &*self.code.0, &*self.env.0)
     }
 
     /// The flat image override (`repository` wins, as in the Python tool).
@@ -331,6 +326,8 @@ fn is_dns_label(s: &str) -> bool {
 #[typetag::serde(name = "argo")]
 impl BackendConfig for ArgoConfig {
     fn check(&self, plan: &Plan) -> anyhow::Result<Vec<Warning>> {
+        // production settings: none mapped yet, so refuse them rather than drop them
+        plan.settings.check_honoured("argo", &[])?;
         let mut warnings = self.validate(plan)?;
         warnings.extend(soopervisor_core::strategy::pod::pinned::warnings(plan));
         Ok(warnings)
@@ -342,13 +339,12 @@ impl BackendConfig for ArgoConfig {
 }
 
 inventory::submit! {
-    BackendDescription {
-        name: "argo",
-        aliases: &["argo-workflows"],
-        summary: "Argo Workflows on Kubernetes: one Workflow, a pod per task (shared NFS volume or artifacts; conda, pip or prebuilt images)",
-        default_config: || Box::new(ArgoConfig::default()),
-        default_folder: "",
-    }
+    BackendDescription::new(
+        "argo",
+        "Argo Workflows on Kubernetes: one Workflow, a pod per task (shared NFS volume or artifacts; conda, pip or prebuilt images)",
+        || Box::new(ArgoConfig::default()),
+    )
+    .with_aliases(&["argo-workflows"])
 }
 
 #[cfg(test)]
@@ -388,8 +384,8 @@ mod tests {
     #[test]
     fn is_registered_with_alias() {
         let d = soopervisor_core::backend::find("argo-workflows").expect("registered");
-        assert_eq!(d.name, "argo");
-        let cfg = (d.default_config)();
+        assert_eq!(d.name(), "argo");
+        let cfg = d.default_config();
         assert!(format!("{cfg:?}").contains("/mnt/vol"));
     }
 }

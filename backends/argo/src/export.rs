@@ -163,11 +163,11 @@ pub fn build_with_chunk(cfg: &ArgoConfig, plan: &Plan, chunk: usize) -> anyhow::
                     value: format!("{{{{inputs.parameters.{TASK_PARAM}}}}}"),
                 }],
                 volume_mounts: volume_mounts.clone(),
-                source: pod_script(&ScriptInputs {
+                source: pod_script(&ScriptInputs::new(
                     plan,
-                    contribution: &with_staged_inputs(c, artifacts),
-                    entry_point: &entry_point,
-                }),
+                    &with_staged_inputs(c, artifacts),
+                    &entry_point,
+                )),
             }),
             resource: None,
         }
@@ -564,7 +564,12 @@ pub fn file_name(format: OutputFormat) -> &'static str {
     }
 }
 
-/// The file holding the parts of a split pipeline, next to [`file_name`].
+/// What the parts file's name adds to the main file's stem; under `--output FILE` the
+/// parts go next to `FILE`, named with this suffix.
+pub const PARTS_SUFFIX: &str = "-templates";
+
+/// The file holding the parts of a split pipeline, next to [`file_name`] (a
+/// [`FileRole::Companion`](soopervisor_core::backend::FileRole::Companion)).
 pub fn parts_file_name(format: OutputFormat) -> &'static str {
     match format {
         OutputFormat::Yaml => "argo-templates.yaml",
@@ -673,17 +678,14 @@ pub fn export(cfg: &ArgoConfig, plan: &Plan, target: &ExportTarget) -> anyhow::R
         .map(|_| "..")
         .collect::<Vec<_>>()
         .join("/");
-    let mut files = vec![OutputFile {
-        path: name.into(),
-        contents,
-        executable: false,
-    }];
+    let mut files = vec![OutputFile::main(name, contents)];
     if !parts.is_empty() {
-        files.push(OutputFile {
-            path: parts_file_name(target.format).into(),
-            contents: encode_parts(&parts, target.format)?,
-            executable: false,
-        });
+        // `--output out/x.yaml` writes the templates to `out/x-templates.yaml`
+        files.push(OutputFile::companion(
+            parts_file_name(target.format),
+            encode_parts(&parts, target.format)?,
+            PARTS_SUFFIX,
+        ));
     }
     files.extend(cfg.code.files(plan, &*cfg.env.0, &rel_root)?);
     let mut next_steps = cfg.code.next_steps(plan, target.name.as_deref(), &rel_dir);
@@ -707,9 +709,7 @@ pub fn export(cfg: &ArgoConfig, plan: &Plan, target: &ExportTarget) -> anyhow::R
         quote(&cfg.namespace),
         quote(&target.dir.join(name).display().to_string())
     ));
-    Ok(Export {
-        files,
-        next_steps,
-        warnings,
-    })
+    Ok(Export::new(files)
+        .with_next_steps(next_steps)
+        .with_warnings(warnings))
 }

@@ -118,14 +118,10 @@ pub fn local_tasks(tasks: &[PlannedTask]) -> Vec<PlannedTask> {
     let here: HashSet<&str> = tasks.iter().map(|t| t.name.as_str()).collect();
     tasks
         .iter()
-        .map(|t| PlannedTask {
-            upstream: t
-                .upstream
-                .iter()
-                .filter(|u| here.contains(u.as_str()))
-                .cloned()
-                .collect(),
-            ..t.clone()
+        .map(|t| {
+            let mut local = t.clone();
+            local.upstream.retain(|u| here.contains(u.as_str()));
+            local
         })
         .collect()
 }
@@ -206,13 +202,7 @@ mod tests {
     use super::*;
 
     fn task(name: &str, upstream: &[&str]) -> PlannedTask {
-        PlannedTask {
-            name: name.to_string(),
-            class: "NotebookRunner".to_string(),
-            upstream: upstream.iter().map(|s| s.to_string()).collect(),
-            all_upstream: upstream.iter().map(|s| s.to_string()).collect(),
-            products: Vec::new(),
-        }
+        PlannedTask::new(name, "NotebookRunner").with_upstream(upstream.iter().copied())
     }
 
     /// t0 → t1 → ... plus every task i ≥ 3 also depends on t(i-3); t7 on t0.
@@ -281,7 +271,7 @@ mod tests {
         assert_eq!(local[0].upstream, Vec::<String>::new());
         assert_eq!(local[1].upstream, ["t3"]);
         assert_eq!(local[2].upstream, ["t4"]);
-        assert_eq!(local[2].all_upstream, ["t4", "t2"], "the rest is kept");
+        assert_eq!(local[2].all_upstream, ["t2", "t4"], "the rest is kept");
     }
 
     #[test]

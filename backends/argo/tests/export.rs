@@ -11,23 +11,19 @@ use soopervisor_core::backend::{BackendConfig, ExportTarget, OutputFormat};
 use soopervisor_core::plan::{Mode, Plan};
 
 fn target(format: OutputFormat) -> ExportTarget {
-    ExportTarget {
-        dir: PathBuf::from("/home/user/project"),
-        name: None,
-        format,
-    }
+    ExportTarget::new(PathBuf::from("/home/user/project")).with_format(format)
 }
 
 fn yaml_of(cfg: &ArgoConfig, plan: &Plan) -> String {
     let out = cfg.export(plan, &target(OutputFormat::Yaml)).unwrap();
     assert_eq!(out.files.len(), 1);
-    assert_eq!(out.files[0].path, PathBuf::from("argo.yaml"));
-    let text = String::from_utf8(out.files[0].contents.clone()).unwrap();
+    assert_eq!(out.files[0].path(), PathBuf::from("argo.yaml"));
+    let text = String::from_utf8(out.files[0].contents().to_vec()).unwrap();
     // the YAML must say exactly what the JSON says
     let back: serde_json::Value = serde_yaml::from_str(&text).unwrap();
     let json = cfg.export(plan, &target(OutputFormat::Json)).unwrap();
-    maybe_write(plan, &text, &json.files[0].contents);
-    let direct: serde_json::Value = serde_json::from_slice(&json.files[0].contents).unwrap();
+    maybe_write(plan, &text, json.files[0].contents());
+    let direct: serde_json::Value = serde_json::from_slice(json.files[0].contents()).unwrap();
     assert_eq!(back, direct);
     text
 }
@@ -126,8 +122,8 @@ fn json_output_is_argo_json() {
     let out = cfg
         .export(&diamond(Mode::Regular), &target(OutputFormat::Json))
         .unwrap();
-    assert_eq!(out.files[0].path, PathBuf::from("argo.json"));
-    let v: serde_json::Value = serde_json::from_slice(&out.files[0].contents).unwrap();
+    assert_eq!(out.files[0].path(), PathBuf::from("argo.json"));
+    let v: serde_json::Value = serde_json::from_slice(out.files[0].contents()).unwrap();
     assert_eq!(v["kind"], "Workflow");
     assert_eq!(
         v["spec"]["templates"][0]["dag"]["tasks"][3]["depends"],

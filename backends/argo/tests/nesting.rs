@@ -56,29 +56,21 @@ fn a_450_task_pipeline_nests_into_dags_of_at_most_200() {
     let out = ArgoConfig::default()
         .export(
             &plan,
-            &ExportTarget {
-                dir: PathBuf::from("/tmp"),
-                name: None,
-                format: OutputFormat::Yaml,
-            },
+            &ExportTarget::new(PathBuf::from("/tmp")).with_format(OutputFormat::Yaml),
         )
         .unwrap();
     if let Ok(dir) = std::env::var("SOOPERVISOR_ARGO_OUT") {
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(
             PathBuf::from(dir).join("big-450.yaml"),
-            &out.files[0].contents,
+            out.files[0].contents(),
         )
         .unwrap();
     }
     let again = ArgoConfig::default()
         .export(
             &plan,
-            &ExportTarget {
-                dir: PathBuf::from("/tmp"),
-                name: None,
-                format: OutputFormat::Yaml,
-            },
+            &ExportTarget::new(PathBuf::from("/tmp")).with_format(OutputFormat::Yaml),
         )
         .unwrap();
     assert_eq!(out.files, again.files, "deterministic");
@@ -114,11 +106,7 @@ fn up_to_200_tasks_use_a_single_dag() {
 #[test]
 fn ten_thousand_tasks_export_quickly_and_warn_about_size() {
     let plan = big(10_000);
-    let target = ExportTarget {
-        dir: PathBuf::from("/tmp"),
-        name: None,
-        format: OutputFormat::Yaml,
-    };
+    let target = ExportTarget::new(PathBuf::from("/tmp")).with_format(OutputFormat::Yaml);
     // in one Workflow (max_tasks_per_workflow raised): too large for etcd, and the
     // warning names the setting that splits it
     let one = ArgoConfig {

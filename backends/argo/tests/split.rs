@@ -25,11 +25,7 @@ fn cfg(max: i64) -> ArgoConfig {
 }
 
 fn target(format: OutputFormat) -> ExportTarget {
-    ExportTarget {
-        dir: PathBuf::from("/home/user/project"),
-        name: None,
-        format,
-    }
+    ExportTarget::new(PathBuf::from("/home/user/project")).with_format(format)
 }
 
 fn export(cfg: &ArgoConfig, plan: &Plan, format: OutputFormat) -> Export {
@@ -230,7 +226,11 @@ fn threshold_edges_max_stays_one_workflow_and_max_plus_one_splits() {
     assert_eq!(tasks_of(&built.parts[1]), ["final"]);
     assert_correct_split(&plan, &built, 56);
     let out = export(&cfg(56), &plan, OutputFormat::Yaml);
-    let paths: Vec<&str> = out.files.iter().map(|f| f.path.to_str().unwrap()).collect();
+    let paths: Vec<&str> = out
+        .files
+        .iter()
+        .map(|f| f.path().to_str().unwrap())
+        .collect();
     assert_eq!(paths, ["argo.yaml", "argo-templates.yaml"]);
 }
 
@@ -282,11 +282,7 @@ fn per_task_strategies_are_never_split() {
         .unwrap()
     };
     let dir = tempfile::tempdir().unwrap();
-    let tgt = ExportTarget {
-        dir: dir.path().to_path_buf(),
-        name: None,
-        format: OutputFormat::Yaml,
-    };
+    let tgt = ExportTarget::new(dir.path().to_path_buf()).with_format(OutputFormat::Yaml);
     // too many tasks for one template each: still refused, whatever the setting
     let mut plan = big(205);
     plan.project.root = dir.path().to_path_buf();
@@ -402,21 +398,31 @@ fn templates_file_is_a_yaml_stream_or_a_json_list() {
     let plan = big(57);
     let yaml = export(&cfg(20), &plan, OutputFormat::Yaml);
     let json = export(&cfg(20), &plan, OutputFormat::Json);
-    let text = String::from_utf8(yaml.files[1].contents.clone()).unwrap();
+    let text = String::from_utf8(yaml.files[1].contents().to_vec()).unwrap();
     assert_eq!(text.matches("\n---\n").count(), 2);
     let docs: Vec<serde_json::Value> = serde_yaml::Deserializer::from_str(&text)
         .map(|d| serde_json::Value::deserialize(d).unwrap())
         .collect();
-    let list: serde_json::Value = serde_json::from_slice(&json.files[1].contents).unwrap();
+    let list: serde_json::Value = serde_json::from_slice(json.files[1].contents()).unwrap();
     assert_eq!(list["apiVersion"], "v1");
     assert_eq!(list["kind"], "List");
     assert_eq!(list["items"].as_array().unwrap(), &docs);
-    assert_eq!(json.files[1].path, PathBuf::from("argo-templates.json"));
+    assert_eq!(json.files[1].path(), PathBuf::from("argo-templates.json"));
+    // declared as the main file's companion: it follows `--output FILE`
+    assert_eq!(
+        json.files[0].role(),
+        soopervisor_core::backend::FileRole::Main
+    );
+    assert_eq!(
+        json.files[1].role(),
+        soopervisor_core::backend::FileRole::Companion
+    );
+    assert_eq!(json.files[1].companion_suffix(), Some("-templates"));
     assert_eq!(docs[0]["kind"], "WorkflowTemplate");
     assert_eq!(docs[2]["metadata"]["name"], "big-part-003");
     // the parent: the same in both formats
-    let parent: serde_json::Value = serde_yaml::from_slice(&yaml.files[0].contents).unwrap();
-    let parent_json: serde_json::Value = serde_json::from_slice(&json.files[0].contents).unwrap();
+    let parent: serde_json::Value = serde_yaml::from_slice(yaml.files[0].contents()).unwrap();
+    let parent_json: serde_json::Value = serde_json::from_slice(json.files[0].contents()).unwrap();
     assert_eq!(parent, parent_json);
     maybe_write("big-57-split", &yaml, &json);
 }
@@ -428,10 +434,10 @@ fn maybe_write(name: &str, yaml: &Export, json: &Export) {
         let dir = PathBuf::from(dir);
         std::fs::create_dir_all(&dir).unwrap();
         for (out, ext) in [(yaml, "yaml"), (json, "json")] {
-            std::fs::write(dir.join(format!("{name}.{ext}")), &out.files[0].contents).unwrap();
+            std::fs::write(dir.join(format!("{name}.{ext}")), out.files[0].contents()).unwrap();
             std::fs::write(
                 dir.join(format!("{name}-templates.{ext}")),
-                &out.files[1].contents,
+                out.files[1].contents(),
             )
             .unwrap();
         }

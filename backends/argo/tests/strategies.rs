@@ -62,11 +62,7 @@ fn project_plan(dir: &Path, code: &str) -> Plan {
 }
 
 fn target(dir: &Path) -> ExportTarget {
-    ExportTarget {
-        dir: dir.to_path_buf(),
-        name: None,
-        format: OutputFormat::Yaml,
-    }
+    ExportTarget::new(dir.to_path_buf()).with_format(OutputFormat::Yaml)
 }
 
 fn supported() -> Vec<(&'static str, &'static str, &'static str)> {
@@ -87,11 +83,11 @@ fn export_yaml(cfg: &ArgoConfig, plan: &Plan) -> (String, Vec<String>) {
     let dir = plan.project.root.clone();
     cfg.check(plan).unwrap();
     let out = cfg.export(plan, &target(&dir)).unwrap();
-    let text = String::from_utf8(out.files[0].contents.clone()).unwrap();
+    let text = String::from_utf8(out.files[0].contents().to_vec()).unwrap();
     let names = out
         .files
         .iter()
-        .map(|f| f.path.display().to_string())
+        .map(|f| f.path().display().to_string())
         .collect();
     (text, names)
 }
@@ -747,10 +743,10 @@ fn image_code_writes_a_dockerfile_and_build_script_without_running_docker() {
         let file = |name: &str| {
             out.files
                 .iter()
-                .find(|f| f.path == Path::new(name))
+                .find(|f| f.path() == Path::new(name))
                 .unwrap_or_else(|| panic!("{name}"))
         };
-        let dockerfile = String::from_utf8(file("docker/Dockerfile").contents.clone()).unwrap();
+        let dockerfile = String::from_utf8(file("docker/Dockerfile").contents().to_vec()).unwrap();
         assert!(dockerfile.contains(from), "{dockerfile}");
         assert!(dockerfile.contains(install), "{dockerfile}");
         assert!(
@@ -758,14 +754,14 @@ fn image_code_writes_a_dockerfile_and_build_script_without_running_docker() {
             "{dockerfile}"
         );
         let ignore =
-            String::from_utf8(file("docker/Dockerfile.dockerignore").contents.clone()).unwrap();
+            String::from_utf8(file("docker/Dockerfile.dockerignore").contents().to_vec()).unwrap();
         assert!(
             ignore.contains("products/train.ipynb") && ignore.contains(".git"),
             "{ignore}"
         );
         let script = file("docker/build-image.sh");
-        assert!(script.executable);
-        let script = String::from_utf8(script.contents.clone()).unwrap();
+        assert!(script.is_executable());
+        let script = String::from_utf8(script.contents().to_vec()).unwrap();
         assert!(
             script.contains("root=$(cd \"$here\"/../.. && pwd)"),
             "{script}"

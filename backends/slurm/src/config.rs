@@ -48,6 +48,8 @@ impl SlurmConfig {
 impl BackendConfig for SlurmConfig {
     fn check(&self, plan: &Plan) -> anyhow::Result<Vec<Warning>> {
         self.validate()?;
+        // production settings: none mapped yet, so refuse them rather than drop them
+        plan.settings.check_honoured("slurm", &[])?;
         crate::names::JobNames::new(plan.tasks.iter().map(|t| t.name.as_str()))?;
         Ok(Vec::new())
     }
@@ -74,13 +76,12 @@ impl BackendConfig for SlurmConfig {
 }
 
 inventory::submit! {
-    BackendDescription {
-        name: "slurm",
-        aliases: &[],
-        summary: "SLURM: one batch script per task, submitted in dependency order with sbatch",
-        default_config: || Box::new(SlurmConfig::default()),
-        default_folder: "slurm",
-    }
+    BackendDescription::new(
+        "slurm",
+        "SLURM: one batch script per task, submitted in dependency order with sbatch",
+        || Box::new(SlurmConfig::default()),
+    )
+    .with_default_folder("slurm")
 }
 
 #[cfg(test)]
@@ -114,7 +115,7 @@ mod tests {
     #[test]
     fn is_registered() {
         let d = soopervisor_core::backend::find("slurm").expect("registered");
-        assert!(d.summary.starts_with("SLURM"));
-        let _ = (d.default_config)();
+        assert!(d.summary().starts_with("SLURM"));
+        let _ = d.default_config();
     }
 }

@@ -23,11 +23,8 @@ pub fn export(config: &SlurmConfig, plan: &Plan, target: &ExportTarget) -> anyho
         Some(dir) => Templates::open(&dir)?,
         None => Templates::builtin(),
     };
-    let mut files = vec![OutputFile {
-        path: "submit.sh".into(),
-        contents: submit_script(config, &layout, &jobs).into_bytes(),
-        executable: true,
-    }];
+    let mut files =
+        vec![OutputFile::main("submit.sh", submit_script(config, &layout, &jobs)).executable()];
     for job in &jobs {
         let command = join(&plan.task_command(&job.task));
         let template = templates.for_task(&job.task)?;
@@ -36,11 +33,7 @@ pub fn export(config: &SlurmConfig, plan: &Plan, target: &ExportTarget) -> anyho
             command: &command,
             output: &job.output,
         });
-        files.push(OutputFile {
-            path: format!("jobs/{}.sh", job.name).into(),
-            contents: text.into_bytes(),
-            executable: true,
-        });
+        files.push(OutputFile::script(format!("jobs/{}.sh", job.name), text));
     }
     // `soopervisor status` needs a named target (a soopervisor.yaml section).
     let mut next_steps = vec![format!(
@@ -50,11 +43,7 @@ pub fn export(config: &SlurmConfig, plan: &Plan, target: &ExportTarget) -> anyho
     if let Some(n) = &target.name {
         next_steps.push(format!("soopervisor status {}", quote(n)));
     }
-    Ok(Export {
-        files,
-        next_steps,
-        warnings: Vec::new(),
-    })
+    Ok(Export::new(files).with_next_steps(next_steps))
 }
 
 /// The `submit.sh` script.

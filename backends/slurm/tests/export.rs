@@ -12,10 +12,11 @@ fn dump(export: &soopervisor_core::backend::Export) -> String {
     let mut s = String::new();
     for f in &export.files {
         s.push_str(&format!(
-            "===== {} (executable: {})\n{}",
-            f.path.display(),
-            f.executable,
-            String::from_utf8_lossy(&f.contents)
+            "===== {} ({:?}, executable: {})\n{}",
+            f.path().display(),
+            f.role(),
+            f.is_executable(),
+            String::from_utf8_lossy(f.contents())
         ));
     }
     s.push_str(&format!(
@@ -53,23 +54,17 @@ fn force_mode_extra_args_and_nasty_names_snapshot() {
 #[test]
 fn unnamed_target_is_the_project_root() {
     let root = Path::new("/nonexistent/project");
-    let t = ExportTarget {
-        dir: root.to_path_buf(),
-        name: None,
-        format: OutputFormat::Yaml,
-    };
+    let t = ExportTarget::new(root);
+    assert_eq!(t.format, OutputFormat::Yaml);
     // the root holds the user's own .sh sources: never templates unless configured
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     std::fs::write(root.join("a.sh"), "echo {{product}}\n").unwrap();
     std::fs::write(root.join("template.sh"), "echo no placeholders\n").unwrap();
-    let t = ExportTarget {
-        dir: root.to_path_buf(),
-        ..t
-    };
+    let t = ExportTarget::new(root).with_format(t.format);
     let e = export(&config("{}"), &diamond(root), &t);
-    assert!(String::from_utf8_lossy(&e.files[1].contents).contains("#SBATCH --job-name=a"));
-    let submit = String::from_utf8(e.files[0].contents.clone()).unwrap();
+    assert!(String::from_utf8_lossy(e.files[1].contents()).contains("#SBATCH --job-name=a"));
+    let submit = String::from_utf8(e.files[0].contents().to_vec()).unwrap();
     assert!(submit.contains("cd -- .\n"), "{submit}");
     assert!(submit.contains("--output=logs/a-%j.out"), "{submit}");
     assert!(submit.contains(" jobs/a.sh\n"), "{submit}");
@@ -118,8 +113,12 @@ fn templates_from_the_target_folder() {
     );
     let e = export(&config("{}"), &plan, &target(root));
     let get = |name: &str| {
-        let f = e.files.iter().find(|f| f.path == Path::new(name)).unwrap();
-        String::from_utf8(f.contents.clone()).unwrap()
+        let f = e
+            .files
+            .iter()
+            .find(|f| f.path() == Path::new(name))
+            .unwrap();
+        String::from_utf8(f.contents().to_vec()).unwrap()
     };
     assert_eq!(
         get("jobs/load.sh"),

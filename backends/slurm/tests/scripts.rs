@@ -44,7 +44,7 @@ fn nasty_task_name_reaches_ploomber_exactly_and_injects_nothing() {
     let t = target(&root);
     let e = export(&config("{}"), &plan, &t);
     write(&e, &t);
-    let job = t.dir.join(&e.files[1].path);
+    let job = t.dir.join(e.files[1].path());
     let text = std::fs::read_to_string(&job).unwrap();
     for line in text.lines().filter(|l| l.starts_with("#SBATCH")) {
         let (_, value) = line.split_once('=').unwrap();
@@ -265,10 +265,7 @@ fn status_table_from_squeue_and_sacct() {
         "TASK  JOB-ID  STATE\na     7       COMPLETED\nb c   8       PENDING (Dependency)\nd     9       CANCELLED by 0\n"
     );
     let err = config("{}")
-        .status(&soopervisor_core::backend::ExportTarget {
-            dir: dir.path().into(),
-            ..t
-        })
+        .status(&soopervisor_core::backend::ExportTarget::new(dir.path()).with_name("hpc"))
         .unwrap_err()
         .to_string();
     assert!(err.contains("no submitted SLURM jobs"), "{err}");

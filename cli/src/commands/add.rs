@@ -15,7 +15,7 @@ pub struct AddArgs {
     /// Name of the new target (a section of soopervisor.yaml and the output folder)
     pub target: String,
     /// The engine (see: soopervisor backends)
-    #[arg(short = 'b', long)]
+    #[arg(short = 'b', long, default_value = "argo")]
     pub backend: String,
     /// A backend preset, for backends that have them
     #[arg(short = 'p', long)]

@@ -12,7 +12,9 @@ use soopervisor_core::backend::{ExportTarget, OutputFormat};
 use soopervisor_core::diagnostics::UserError;
 use soopervisor_core::output::atomic::{self, PendingFile};
 use soopervisor_core::plan::{self, Mode};
+use soopervisor_core::settings::{self, SettingsSpec};
 
+use crate::commands::placement::{self, Output, Placement};
 use crate::config;
 use crate::pipeline::{self, ProjectArgs};
 
@@ -59,6 +61,10 @@ pub struct ExportArgs {
     /// Which tasks to export
     #[arg(short = 'm', long, value_enum, default_value_t)]
     pub mode: ModeArg,
+    /// Incremental mode only: ask the project's Ploomber (one Python run) which tasks
+    /// `ploomber build` would run, so code edits count exactly as Ploomber counts them
+    #[arg(long)]
+    pub exact: bool,
     /// Export only this task (no dependencies)
     #[arg(short = 't', long, value_name = "NAME")]
     pub task: Option<String>,
@@ -78,7 +84,18 @@ pub struct ExportArgs {
 }
 
 pub fn run(args: ExportArgs) -> anyhow::Result<()> {
-    let (project, dag) = pipeline::load(&args.project)?;
+    if args.exact && args.mode != ModeArg::Incremental {
+        return Err(UserError::new(format!(
+            "--exact only changes incremental mode, and --mode {} exports every task",
+            match args.mode {
+                ModeArg::Regular => "regular",
+                _ => "force",
+            }
+        ))
+        .with_hint("drop --exact, or use --mode incremental --exact")
+        .into());
+    }
+    let (project, dag, would_run) = pipeline::load_with_status(&args.project, args.exact)?;
     let root = project.root.clone();
 
     let mut overrides = config::strategy_overrides(
@@ -89,6 +106,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
     if let Some(p) = &args.preset {
         overrides.insert(Value::String("preset".into()), Value::String(p.clone()));
     }
+    let mut settings_spec = SettingsSpec::default();
     let (backend_config, target_dir, section_for_upload) = match &args.target {
         Some(target) => {
             if target.contains('/') || target.starts_with('.') || target.is_empty() {
@@ -119,6 +137,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
                 );
             }
             let merged = merged(&section, &overrides);
+            settings_spec = config::settings(&file, &section, target)?;
             (
                 config::backend_config(section, &overrides, Some(&file))?,
                 root.join(target),
@@ -129,7 +148,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
             let name = args.backend.clone().unwrap_or_else(|| "argo".to_string());
             let canonical = config::canonical_backend(&name)?;
             let folder = soopervisor_core::backend::find(canonical)
-                .map(|d| d.default_folder)
+                .map(|d| d.default_folder())
                 .unwrap_or("");
             let dir = if folder.is_empty() {
                 root.clone()
@@ -152,7 +171,18 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
         ModeArg::Regular => Mode::Regular,
         ModeArg::Force => Mode::Force,
     };
-    let plan = plan::build::build(&project, &dag, mode, args.task.as_deref())?;
+    let mut plan = plan::build::build_with(
+        &project,
+        &dag,
+        mode,
+        args.task.as_deref(),
+        would_run.as_ref(),
+    )?;
+    plan.settings = settings::resolve(
+        &settings_spec,
+        dag.tasks().iter().map(|t| t.name.as_str()),
+        plan.tasks.iter().map(|t| t.name.as_str()),
+    )?;
     if plan.tasks.is_empty() {
         crate::print_warnings(&plan.warnings);
         let target = args
@@ -168,14 +198,13 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
     let mut warnings = plan.warnings.clone();
     warnings.extend(backend_config.check(&plan)?);
 
-    let target = ExportTarget {
-        dir: target_dir.clone(),
-        name: args.target.clone(),
-        format: match args.format {
-            FormatArg::Yaml => OutputFormat::Yaml,
-            FormatArg::Json => OutputFormat::Json,
-        },
-    };
+    let mut target = ExportTarget::new(target_dir.clone()).with_format(match args.format {
+        FormatArg::Yaml => OutputFormat::Yaml,
+        FormatArg::Json => OutputFormat::Json,
+    });
+    if let Some(name) = &args.target {
+        target = target.with_name(name);
+    }
     if args.submit {
         backend_config.check_submit(&plan, &target)?;
     }
@@ -183,91 +212,45 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
     warnings.extend(export.warnings.iter().cloned());
     crate::print_warnings(&warnings);
 
-    let Some(main) = export.files.first() else {
-        return Err(anyhow::anyhow!("the backend produced no files"));
-    };
     let cwd = args.project.cwd()?;
+    let dest = args
+        .output
+        .as_deref()
+        .filter(|o| *o != "-")
+        .map(|o| cwd.join(o));
+    let output = match (args.output.as_deref(), &dest) {
+        (Some("-"), _) => Output::Stdout,
+        (_, Some(dest)) => Output::File(dest),
+        _ => Output::Folder,
+    };
     // (where the backend meant a file to go, where it went): for the next steps
     let mut moved: Vec<(PathBuf, PathBuf)> = Vec::new();
-    match args.output.as_deref() {
-        Some("-") => {
-            if export.files.len() > 1 {
-                let companions: Vec<String> = export.files[1..]
-                    .iter()
-                    .filter(|f| companion_suffix(&main.path, &f.path).is_some())
-                    .map(|f| f.path.display().to_string())
-                    .collect();
-                let hint = if companions.len() == export.files.len() - 1 {
-                    format!(
-                        "use --output FILE instead ({} then goes next to it), or drop --output",
-                        companions.join(", ")
-                    )
-                } else {
-                    "drop --output to write them into the target folder".to_string()
-                };
-                return Err(UserError::new(
-                    "--output - prints one file, but this backend writes several",
-                )
-                .with_hint(hint)
-                .into());
-            }
-            std::io::stdout().write_all(&main.contents)?;
+    match placement::place(&export, &target_dir, output)? {
+        Placement::Print(main) => {
+            std::io::stdout().write_all(main.contents())?;
             return Ok(());
         }
-        Some(path) => {
-            let dest = cwd.join(path);
-            let mut pending = vec![PendingFile {
-                path: dest.clone(),
-                contents: main.contents.clone(),
-                executable: main.executable,
-            }];
-            moved.push((target_dir.join(&main.path), dest.clone()));
-            for f in &export.files[1..] {
-                let Some(suffix) = companion_suffix(&main.path, &f.path) else {
-                    return Err(UserError::new(
-                        "--output names one file, but this backend writes several",
-                    )
-                    .with_hint("drop --output to write them into the target folder")
-                    .into());
-                };
-                let to = companion_path(&dest, &suffix, &f.path);
-                if to == dest || !is_file_path(&dest) {
-                    return Err(UserError::new(format!(
-                        "--output {} cannot have {} written next to it",
-                        dest.display(),
-                        f.path.display()
-                    ))
-                    .with_hint("give --output a regular file name such as out/argo.yaml")
-                    .into());
+        Placement::Write(placed) => {
+            if output != Output::Folder {
+                for p in &placed {
+                    refuse_overwriting_input(&p.path, &project, &dag)?;
+                    moved.push((p.meant.clone(), p.path.clone()));
                 }
-                moved.push((target_dir.join(&f.path), to.clone()));
-                pending.push(PendingFile {
-                    path: to,
-                    contents: f.contents.clone(),
-                    executable: f.executable,
-                });
             }
-            for p in &pending {
-                refuse_overwriting_input(&p.path, &project, &dag)?;
-            }
-            atomic::write_all(&pending)?;
-            for p in &pending {
-                eprintln!("Wrote {}", p.path.display());
-            }
-        }
-        None => {
-            let files: Vec<PendingFile> = export
-                .files
+            let pending: Vec<PendingFile> = placed
                 .iter()
-                .map(|f| PendingFile {
-                    path: target_dir.join(&f.path),
-                    contents: f.contents.clone(),
-                    executable: f.executable,
+                .map(|p| PendingFile {
+                    path: p.path.clone(),
+                    contents: p.file.contents().to_vec(),
+                    executable: p.file.is_executable(),
                 })
                 .collect();
-            atomic::write_all(&files)?;
-            for f in &files {
-                eprintln!("Wrote {}", display_relative(&f.path, &root));
+            atomic::write_all(&pending)?;
+            for p in placed.iter().filter(|p| p.announced()) {
+                match output {
+                    Output::Folder => eprintln!("Wrote {}", display_relative(&p.path, &root)),
+                    _ => eprintln!("Wrote {}", p.path.display()),
+                }
             }
         }
     }
@@ -315,44 +298,6 @@ fn display_relative(path: &std::path::Path, root: &std::path::Path) -> String {
         .unwrap_or_else(|_| path.to_path_buf())
         .display()
         .to_string()
-}
-
-/// A file that travels with the main one under `--output`: one in the same folder
-/// named after it (`argo-templates.yaml` beside `argo.yaml`, `-templates.yaml`
-/// returned). Other files have no place beside a single `--output` file.
-fn companion_suffix(main: &std::path::Path, file: &std::path::Path) -> Option<String> {
-    if file.parent() != main.parent() {
-        return None;
-    }
-    let main_stem = main.file_stem()?.to_str()?;
-    let stem = file.file_stem()?.to_str()?;
-    if file.extension() != main.extension() {
-        return None;
-    }
-    let rest = stem.strip_prefix(main_stem)?;
-    (rest.starts_with('-') && rest.len() > 1).then(|| rest.to_string())
-}
-
-/// Where a companion goes when the main file is written to `dest`: named after
-/// `dest` (`--output out/x.yaml`: `out/x-templates.yaml`), with `dest`'s extension
-/// (the companion's own when `dest` has none).
-fn companion_path(dest: &std::path::Path, suffix: &str, file: &std::path::Path) -> PathBuf {
-    let stem = dest
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let ext = dest
-        .extension()
-        .or(file.extension())
-        .map(|e| format!(".{}", e.to_string_lossy()))
-        .unwrap_or_default();
-    dest.with_file_name(format!("{stem}{suffix}{ext}"))
-}
-
-/// `dest` can hold a regular file: it is one, or does not exist yet (not a device
-/// such as /dev/stdout or /dev/null, next to which nothing else can be written).
-fn is_file_path(dest: &std::path::Path) -> bool {
-    std::fs::metadata(dest).map_or(true, |m| m.is_file())
 }
 
 /// A next-step command as the user should type it: pointing at the files actually

@@ -3,7 +3,7 @@
 
 use serde_yaml::Mapping;
 
-use soopervisor_core::backend::{ExportTarget, OutputFormat};
+use soopervisor_core::backend::ExportTarget;
 
 use crate::config;
 use crate::pipeline::ProjectArgs;
@@ -25,11 +25,7 @@ pub fn run(args: StatusArgs) -> anyhow::Result<()> {
     let file = config::path(&project.root);
     let section = config::section(&file, &args.target)?;
     let backend = config::backend_config(section, &Mapping::new(), Some(&file))?;
-    let target = ExportTarget {
-        dir: project.root.join(&args.target),
-        name: Some(args.target.clone()),
-        format: OutputFormat::Yaml,
-    };
+    let target = ExportTarget::new(project.root.join(&args.target)).with_name(&args.target);
     println!("{}", backend.status(&target)?);
     Ok(())
 }

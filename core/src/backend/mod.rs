@@ -2,56 +2,23 @@
 //! [`BackendConfig`] (its `soopervisor.yaml` section, read through `typetag` with the
 //! tag `backend`) and submits a [`BackendDescription`] to `inventory`. The CLI and the
 //! rest of the core never name a backend: they look it up here.
+//!
+//! Every type a backend builds or reads is `#[non_exhaustive]`: constructors and
+//! builders ([`BackendDescription::new`], [`ExportTarget::new`], [`OutputFile::main`],
+//! [`Export::new`]) keep a backend compiling when the core adds a field. The files of
+//! an export declare their [`FileRole`], which alone decides where the CLI writes them.
 
+pub mod files;
 pub mod registry;
+pub mod target;
 
 use std::fmt::Debug;
-use std::path::PathBuf;
 
+pub use files::{Export, FileRole, OutputFile};
 pub use registry::{all, find, BackendDescription};
+pub use target::{ExportTarget, OutputFormat};
 
 use crate::plan::Plan;
-
-/// Output encoding for backends whose spec can be YAML or JSON.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum OutputFormat {
-    #[default]
-    Yaml,
-    Json,
-}
-
-/// Where an export goes and how it is requested.
-#[derive(Debug, Clone)]
-pub struct ExportTarget {
-    /// Absolute folder the backend's files are written to (the project root, or
-    /// `ROOT/TARGET` for a named target).
-    pub dir: PathBuf,
-    /// The `soopervisor.yaml` section name, when exporting a named target.
-    pub name: Option<String>,
-    /// YAML or JSON, for backends that offer both.
-    pub format: OutputFormat,
-}
-
-/// One file a backend produces; the CLI writes it atomically.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutputFile {
-    /// Path relative to [`ExportTarget::dir`].
-    pub path: PathBuf,
-    pub contents: Vec<u8>,
-    /// Mark the file executable (scripts).
-    pub executable: bool,
-}
-
-/// What `export` produced.
-#[derive(Debug, Clone, Default)]
-pub struct Export {
-    /// Files to write; the first is the main one (printed with `--output -`).
-    pub files: Vec<OutputFile>,
-    /// Shell commands the user runs next, in order.
-    pub next_steps: Vec<String>,
-    /// Findings about the export itself (sizes, limits).
-    pub warnings: Vec<crate::diagnostics::Warning>,
-}
 
 /// A backend's configuration and behaviour. Each backend's config type deserialises
 /// from its `soopervisor.yaml` section (`backend: <name>` selects the type).

@@ -13,7 +13,19 @@ use super::{select, CondaEnvironment, Mode, Plan, ProjectInfo};
 
 /// Builds the plan for `mode` (and optionally a single task).
 pub fn build(project: &Project, dag: &Dag, mode: Mode, only: Option<&str>) -> UserResult<Plan> {
-    let tasks = select::select(dag, mode, only)?;
+    build_with(project, dag, mode, only, None)
+}
+
+/// [`build`] with Ploomber's list of the tasks `ploomber build` would run (`--exact`),
+/// used instead of the static status in incremental mode.
+pub fn build_with(
+    project: &Project,
+    dag: &Dag,
+    mode: Mode,
+    only: Option<&str>,
+    would_run: Option<&std::collections::BTreeSet<String>>,
+) -> UserResult<Plan> {
+    let tasks = select::select_with(dag, mode, only, would_run)?;
     let mut warnings = project.warnings.clone();
     if project.used_placeholders.iter().any(|p| p == "cwd")
         && !project.env_file_keys.iter().any(|k| k == "cwd")
@@ -46,6 +58,7 @@ pub fn build(project: &Project, dag: &Dag, mode: Mode, only: Option<&str>) -> Us
         mode,
         tasks,
         pinned_placeholders: project.machine_dependent_placeholders(),
+        settings: Default::default(),
         warnings,
     })
 }

@@ -11,10 +11,21 @@ use super::{status, Mode, PlannedTask};
 
 /// Picks the tasks to export, in topological order.
 pub fn select(dag: &Dag, mode: Mode, only: Option<&str>) -> UserResult<Vec<PlannedTask>> {
-    let outdated = if mode == Mode::Incremental {
-        Some(status::outdated(dag))
-    } else {
-        None
+    select_with(dag, mode, only, None)
+}
+
+/// [`select`], with Ploomber's own answer to "which tasks would `ploomber build` run"
+/// (`--exact`) replacing the static status in incremental mode.
+pub fn select_with(
+    dag: &Dag,
+    mode: Mode,
+    only: Option<&str>,
+    would_run: Option<&BTreeSet<String>>,
+) -> UserResult<Vec<PlannedTask>> {
+    let outdated: Option<BTreeSet<String>> = match (mode, would_run) {
+        (Mode::Incremental, Some(w)) => Some(w.clone()),
+        (Mode::Incremental, None) => Some(status::outdated(dag).into_keys().collect()),
+        _ => None,
     };
     let chosen: BTreeSet<&str> = match only {
         Some(name) => {
@@ -27,7 +38,7 @@ pub fn select(dag: &Dag, mode: Mode, only: Option<&str>) -> UserResult<Vec<Plann
                 );
             }
             if let Some(out) = &outdated {
-                if !out.contains_key(name) {
+                if !out.contains(name) {
                     return Err(UserError::new(format!(
                         "task '{name}' is up to date, so incremental mode has nothing to export"
                     ))
@@ -41,7 +52,7 @@ pub fn select(dag: &Dag, mode: Mode, only: Option<&str>) -> UserResult<Vec<Plann
         None => dag
             .tasks()
             .iter()
-            .filter(|t| outdated.as_ref().is_none_or(|o| o.contains_key(&t.name)))
+            .filter(|t| outdated.as_ref().is_none_or(|o| o.contains(&t.name)))
             .map(|t| t.name.as_str())
             .collect(),
     };

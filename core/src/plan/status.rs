@@ -8,7 +8,8 @@
 //! rendered templates). We compare the stored code only where it can be reproduced
 //! exactly without running user code: shell and SQL templates without Jinja, whose
 //! rendered text is the file itself. Elsewhere a code change is not detected; use
-//! `--mode regular` or `--mode force` after editing sources.
+//! `export --mode incremental --exact` (Ploomber itself says what would run, through
+//! [`crate::python`]), or `--mode regular`/`--mode force`, after editing sources.
 
 use std::collections::HashMap;
 

@@ -22,9 +22,9 @@ pub enum EntryPoint {
 
 fn not_static(value: &str, what: &str) -> UserError {
     UserError::new(format!(
-        "the entry point '{value}' is {what}: Ploomber builds that DAG by running Python code, which soopervisor never does"
+        "the entry point '{value}' is {what}: Ploomber builds that DAG by running Python code"
     ))
-    .with_hint("point --entry-point at a pipeline.yaml that lists the tasks")
+    .with_hint("let soopervisor run the project's Ploomber (drop --no-python), or point --entry-point at a pipeline.yaml that lists the tasks")
 }
 
 /// Classifies an explicit entry point (§2.3), relative to `cwd`.

@@ -1,12 +1,15 @@
 //! Project loading: from an entry point to the list of typed tasks, exactly as
-//! Ploomber's `DAGSpec(...).to_dag()` reads a project, without running user code.
+//! Ploomber's `DAGSpec(...).to_dag()` reads a project, without running user code
+//! (except through [`assisted`], for projects that only Python can load).
 //!
 //! Order of work (ploomber.md §0): [`entry_point`] finds the spec and the project root;
 //! [`spec`] reads it ([`yaml`] with YAML 1.1 rules), builds the env ([`env`],
 //! [`defaults`]), renders every value ([`placeholders`], [`cast`]) and validates it;
 //! [`tasks`] turns entries into declarations ([`grid`], [`paths`]); [`extract`] runs
-//! static analysis for upstream names and extracted products.
+//! static analysis for upstream names and extracted products. [`assisted`] falls back
+//! to the project's own Ploomber for the projects only Python can load.
 
+pub mod assisted;
 pub mod cast;
 pub mod defaults;
 pub mod entry_point;
@@ -54,12 +57,19 @@ pub struct Project {
     pub placeholder_defaults: BTreeMap<String, String>,
     /// Placeholders defined by the user's env file (they override defaults).
     pub env_file_keys: Vec<String>,
+    /// The `--entry-point` pods pass to Ploomber when it is not the spec file (a
+    /// factory's dotted path, a `package::file` module path).
+    pub pod_entry_point: Option<String>,
 }
 
 impl Project {
-    /// The spec path relative to the root, `/`-separated.
+    /// The entry point pods pass to Ploomber: the spec path relative to the root,
+    /// `/`-separated, or [`Project::pod_entry_point`] when set.
     pub fn entry_point_relative(&self) -> String {
-        paths::relative_to(&self.spec_path, &self.root)
+        match &self.pod_entry_point {
+            Some(e) => e.clone(),
+            None => paths::relative_to(&self.spec_path, &self.root),
+        }
     }
 
     /// Machine-dependent placeholders the spec uses (and the user did not define),
@@ -218,6 +228,7 @@ fn finish(
         used_placeholders: spec.used_placeholders.clone(),
         placeholder_defaults: spec.env.defaults.clone(),
         env_file_keys: spec.env.file_keys.clone(),
+        pod_entry_point: None,
     })
 }
 

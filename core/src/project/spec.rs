@@ -195,11 +195,11 @@ pub fn load(path: &Path, cwd: &Path, root: Option<&Path>) -> UserResult<Spec> {
             .at_line(line));
         }
         return Err(UserError::new(
-            "this spec builds its DAG with a Python factory ('location:'), which cannot be analysed statically: soopervisor never runs user code",
+            "this spec builds its DAG with a Python factory ('location:'), which cannot be analysed statically",
         )
         .in_file(path)
         .at_line(line)
-        .with_hint("list the tasks in pipeline.yaml instead of pointing at a factory"));
+        .with_hint("let soopervisor run the project's Ploomber (drop --no-python), or list the tasks in pipeline.yaml instead of pointing at a factory"));
     }
     let bad: Vec<String> = keys
         .iter()

@@ -11,43 +11,164 @@ use super::{
 use crate::diagnostics::{UserError, UserResult, Warning};
 use crate::plan::{Plan, PlannedTask};
 
-/// A combination a backend refuses, with why and what works instead. `None` matches
-/// any strategy of that concern.
+/// A combination a backend refuses, with why and what works instead. Built with the
+/// `const fn` [`Refusal::new`] and narrowed with [`Refusal::storage`],
+/// [`Refusal::code`] and [`Refusal::env`]; a concern left unnamed matches any strategy.
+///
+/// ```
+/// use soopervisor_core::strategy::Refusal;
+///
+/// const NO_PACKAGE_WITH_FETCH: Refusal = Refusal::new(
+///     "the engine has no place to build the package",
+///     "--code git",
+/// )
+/// .storage("fetch")
+/// .code("package");
+/// assert_eq!(NO_PACKAGE_WITH_FETCH.env, None);
+/// ```
+#[non_exhaustive]
 pub struct Refusal {
+    /// The storage it applies to (`None`: any).
     pub storage: Option<&'static str>,
+    /// The code delivery it applies to (`None`: any).
     pub code: Option<&'static str>,
+    /// The environment it applies to (`None`: any).
     pub env: Option<&'static str>,
+    /// Why the combination cannot work.
     pub why: &'static str,
+    /// A combination that works instead (flags).
     pub instead: &'static str,
 }
 
-/// What a backend can honour.
+impl Refusal {
+    /// Refuses every combination (until narrowed) because of `why`; `instead` names
+    /// flags that work.
+    pub const fn new(why: &'static str, instead: &'static str) -> Self {
+        Refusal {
+            storage: None,
+            code: None,
+            env: None,
+            why,
+            instead,
+        }
+    }
+
+    /// Only with this storage.
+    pub const fn storage(mut self, name: &'static str) -> Self {
+        self.storage = Some(name);
+        self
+    }
+
+    /// Only with this code delivery.
+    pub const fn code(mut self, name: &'static str) -> Self {
+        self.code = Some(name);
+        self
+    }
+
+    /// Only with this environment.
+    pub const fn env(mut self, name: &'static str) -> Self {
+        self.env = Some(name);
+        self
+    }
+}
+
+/// What a backend can honour: the strategy names it supports per concern and the
+/// combinations it refuses. Declared as a constant with the `const fn`
+/// [`Capabilities::new`] and checked with [`Strategies::check`].
+///
+/// ```
+/// use soopervisor_core::strategy::{Capabilities, Refusal};
+///
+/// const CAPABILITIES: Capabilities = Capabilities::new(
+///     "batch",
+///     &["nfs", "fetch"],
+///     &["git", "image"],
+///     &["pip", "image"],
+/// )
+/// .refusing(&[Refusal::new("no shared disk on Fargate", "--storage fetch").storage("nfs")]);
+/// assert_eq!(CAPABILITIES.refused.len(), 1);
+/// ```
+#[non_exhaustive]
 pub struct Capabilities {
+    /// The backend's name, for messages.
     pub backend: &'static str,
+    /// Supported storages.
     pub storages: &'static [&'static str],
+    /// Supported code deliveries.
     pub code: &'static [&'static str],
+    /// Supported environments.
     pub envs: &'static [&'static str],
+    /// Combinations refused besides [`UNIVERSAL_REFUSALS`].
     pub refused: &'static [Refusal],
 }
 
-/// Combinations no backend can honour.
-pub const UNIVERSAL_REFUSALS: &[Refusal] = &[Refusal {
-    storage: Some("fetch"),
-    code: Some("shared-disk"),
-    env: None,
-    why: "code shared-disk runs the project from the shared disk, but storage fetch has no shared disk",
-    instead: "--storage fetch --code git (or --code package, --code image), or --storage nfs --code shared-disk",
-}];
+impl Capabilities {
+    /// `backend` supports these storages, code deliveries and environments, in any
+    /// combination but the [`UNIVERSAL_REFUSALS`].
+    pub const fn new(
+        backend: &'static str,
+        storages: &'static [&'static str],
+        code: &'static [&'static str],
+        envs: &'static [&'static str],
+    ) -> Self {
+        Capabilities {
+            backend,
+            storages,
+            code,
+            envs,
+            refused: &[],
+        }
+    }
 
-/// The three configured strategies.
+    /// Combinations this backend refuses too.
+    pub const fn refusing(mut self, refused: &'static [Refusal]) -> Self {
+        self.refused = refused;
+        self
+    }
+}
+
+/// Combinations no backend can honour.
+pub const UNIVERSAL_REFUSALS: &[Refusal] = &[Refusal::new(
+    "code shared-disk runs the project from the shared disk, but storage fetch has no shared disk",
+    "--storage fetch --code git (or --code package, --code image), or --storage nfs --code shared-disk",
+)
+.storage("fetch")
+.code("shared-disk")];
+
+/// The three configured strategies, as a backend's config holds them
+/// (`Choice<dyn StorageStrategy>`, ...).
 #[derive(Clone, Copy)]
+#[non_exhaustive]
 pub struct Strategies<'a> {
+    /// How data moves between tasks.
     pub storage: &'a dyn StorageStrategy,
+    /// How the code reaches the pods.
     pub code: &'a dyn CodeStrategy,
+    /// How the pods get their environment.
     pub env: &'a dyn EnvironmentStrategy,
 }
 
 impl<'a> Strategies<'a> {
+    /// The three strategies of a backend's config.
+    ///
+    /// ```
+    /// use soopervisor_core::strategy::{Choice, CodeStrategy, EnvironmentStrategy, StorageStrategy, Strategies};
+    ///
+    /// let storage = Choice::<dyn StorageStrategy>::named("fetch").unwrap();
+    /// let code = Choice::<dyn CodeStrategy>::named("git").unwrap();
+    /// let env = Choice::<dyn EnvironmentStrategy>::named("pip").unwrap();
+    /// let s = Strategies::new(&*storage, &*code, &*env);
+    /// assert_eq!(s.describe(), "--storage fetch --code git --env pip");
+    /// assert!(!s.is_default());
+    /// ```
+    pub fn new(
+        storage: &'a dyn StorageStrategy,
+        code: &'a dyn CodeStrategy,
+        env: &'a dyn EnvironmentStrategy,
+    ) -> Self {
+        Strategies { storage, code, env }
+    }
+
     /// `storage=nfs code=shared-disk env=conda`.
     pub fn describe(&self) -> String {
         format!(
@@ -116,7 +237,9 @@ impl<'a> Strategies<'a> {
     }
 }
 
-/// Builds each task's [`Contribution`] from the three strategies.
+/// Builds each task's [`Contribution`] from the three strategies: what a container
+/// backend maps into its spec (volumes, image, env) and hands to
+/// [`pod_script`](super::pod::pod_script).
 pub struct Composer<'a> {
     s: Strategies<'a>,
     plan: &'a Plan,

@@ -180,6 +180,7 @@ mod tests {
                 products: vec!["out/t.ipynb".into()],
             }],
             pinned_placeholders: Default::default(),
+            settings: Default::default(),
             warnings: vec![],
         }
     }

@@ -205,21 +205,15 @@ impl CodeStrategy for ImageCode {
         .join("\n")
             + "\n";
         Ok(vec![
-            OutputFile {
-                path: format!("{DOCKER_DIR}/Dockerfile").into(),
-                contents: self.dockerfile(plan, env).into_bytes(),
-                executable: false,
-            },
-            OutputFile {
-                path: format!("{DOCKER_DIR}/Dockerfile.dockerignore").into(),
-                contents: self.dockerignore(plan).into_bytes(),
-                executable: false,
-            },
-            OutputFile {
-                path: format!("{DOCKER_DIR}/build-image.sh").into(),
-                contents: script.into_bytes(),
-                executable: true,
-            },
+            OutputFile::support(
+                format!("{DOCKER_DIR}/Dockerfile"),
+                self.dockerfile(plan, env),
+            ),
+            OutputFile::support(
+                format!("{DOCKER_DIR}/Dockerfile.dockerignore"),
+                self.dockerignore(plan),
+            ),
+            OutputFile::script(format!("{DOCKER_DIR}/build-image.sh"), script),
         ])
     }
 

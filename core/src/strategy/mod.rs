@@ -35,7 +35,15 @@ pub use storage::StorageStrategy;
 use crate::plan::PlannedTask;
 
 /// A persistent volume claim every pod mounts (the shared disk).
+///
+/// ```
+/// use soopervisor_core::strategy::SharedDisk;
+///
+/// let disk = SharedDisk::new("nfs", "nfs-claim", "/mnt/vol").with_sub_path("shop");
+/// assert_eq!(disk.sub_path.as_deref(), Some("shop"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct SharedDisk {
     /// Name of the volume in the engine's spec.
     pub volume_name: String,
@@ -47,9 +55,34 @@ pub struct SharedDisk {
     pub sub_path: Option<String>,
 }
 
+impl SharedDisk {
+    /// The claim `claim_name`, declared as `volume_name` and mounted whole at
+    /// `mount_path`.
+    pub fn new(
+        volume_name: impl Into<String>,
+        claim_name: impl Into<String>,
+        mount_path: impl Into<String>,
+    ) -> Self {
+        SharedDisk {
+            volume_name: volume_name.into(),
+            claim_name: claim_name.into(),
+            mount_path: mount_path.into(),
+            sub_path: None,
+        }
+    }
+
+    /// Mounts only this folder of the volume.
+    pub fn with_sub_path(mut self, sub_path: impl Into<String>) -> Self {
+        self.sub_path = Some(sub_path.into());
+        self
+    }
+}
+
 /// When a setup step runs, relative to the others. Steps are ordered by phase, then
-/// by the order strategies contributed them.
+/// by the order strategies contributed them. New phases may be added in a minor
+/// release.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[non_exhaustive]
 pub enum Phase {
     /// Make the project's files available (download a package, ...).
     FetchCode,
@@ -65,15 +98,31 @@ pub enum Phase {
 
 /// Shell lines one strategy needs in the pod, with a comment saying why. Every value
 /// in `shell_lines` is quoted with [`crate::output::shell::quote`] by its author.
+///
+/// ```
+/// use soopervisor_core::output::shell::quote;
+/// use soopervisor_core::strategy::{Phase, SetupStep};
+///
+/// let step = SetupStep::new(
+///     Phase::Environment,
+///     "install the pinned requirements",
+///     vec![format!("pip install -r {}", quote("requirements lock.txt"))],
+/// );
+/// assert_eq!(step.shell_lines, ["pip install -r 'requirements lock.txt'"]);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct SetupStep {
+    /// When it runs.
     pub phase: Phase,
     /// One line, written as a comment above the lines.
     pub description: String,
+    /// The lines, every value already quoted.
     pub shell_lines: Vec<String>,
 }
 
 impl SetupStep {
+    /// The lines `lines` run in `phase`, under the comment `description`.
     pub fn new(phase: Phase, description: impl Into<String>, lines: Vec<String>) -> Self {
         SetupStep {
             phase,
@@ -85,7 +134,13 @@ impl SetupStep {
 
 /// One file (or folder) moved between a task and the object store: a product or its
 /// `.metadata` file.
+///
+/// ```
+/// let t = soopervisor_core::strategy::Transfer::new("out/.a.csv.metadata", "load", true);
+/// assert!(t.metadata);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[non_exhaustive]
 pub struct Transfer {
     /// Root-relative, `/`-separated path in the project.
     pub path: String,
@@ -95,17 +150,62 @@ pub struct Transfer {
     pub metadata: bool,
 }
 
+impl Transfer {
+    /// `path` (root-relative), produced by `from_task`; `metadata` for a `.metadata`
+    /// file.
+    pub fn new(path: impl Into<String>, from_task: impl Into<String>, metadata: bool) -> Self {
+        Transfer {
+            path: path.into(),
+            from_task: from_task.into(),
+            metadata,
+        }
+    }
+}
+
 /// Code checked out from git by the engine before the pod script runs.
+///
+/// ```
+/// use soopervisor_core::strategy::GitCheckout;
+///
+/// let g = GitCheckout::new("https://example.com/shop.git", "4f2a9c1", "/src/shop");
+/// assert_eq!(g.path, "/src/shop");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct GitCheckout {
+    /// The repository URL.
     pub repo: String,
+    /// The commit to check out.
     pub revision: String,
     /// Absolute folder the repository is checked out into.
     pub path: String,
 }
 
+impl GitCheckout {
+    /// `repo` at `revision`, checked out into `path` (absolute, in the pod).
+    pub fn new(
+        repo: impl Into<String>,
+        revision: impl Into<String>,
+        path: impl Into<String>,
+    ) -> Self {
+        GitCheckout {
+            repo: repo.into(),
+            revision: revision.into(),
+            path: path.into(),
+        }
+    }
+}
+
 /// A reference to the object store configured in the cluster (never credentials).
+///
+/// ```
+/// use soopervisor_core::strategy::ObjectStore;
+///
+/// let store = ObjectStore::default().with_repository("artifact-repositories").with_key("s3");
+/// assert_eq!(store.key.as_deref(), Some("s3"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[non_exhaustive]
 pub struct ObjectStore {
     /// The engine's name for the store's configuration (Argo: a config map).
     pub repository: Option<String>,
@@ -113,8 +213,40 @@ pub struct ObjectStore {
     pub key: Option<String>,
 }
 
+impl ObjectStore {
+    /// The engine's name for the store's configuration.
+    pub fn with_repository(mut self, repository: impl Into<String>) -> Self {
+        self.repository = Some(repository.into());
+        self
+    }
+
+    /// The entry in that configuration.
+    pub fn with_key(mut self, key: impl Into<String>) -> Self {
+        self.key = Some(key.into());
+        self
+    }
+}
+
 /// Everything the strategies need for one task, merged by [`compose`].
+///
+/// Fields are public: start from `Contribution::default()` and set or extend them
+/// (new fields may be added in a minor release).
+///
+/// ```
+/// use soopervisor_core::strategy::{Contribution, Phase, SetupStep};
+///
+/// let mut base = Contribution::default();
+/// base.image = Some("python:3.12".into());
+/// let mut env = Contribution::default();
+/// env.setup.push(SetupStep::new(Phase::Environment, "pip", vec!["pip install -r requirements.txt".into()]));
+/// env.setup.push(SetupStep::new(Phase::FetchCode, "code", vec!["true".into()]));
+/// base.merge(env);
+/// let order: Vec<Phase> = base.ordered_setup().iter().map(|s| s.phase).collect();
+/// assert_eq!(order, [Phase::FetchCode, Phase::Environment]);
+/// assert_eq!(base.image.as_deref(), Some("python:3.12"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[non_exhaustive]
 pub struct Contribution {
     /// The image the pod runs.
     pub image: Option<String>,
@@ -169,9 +301,13 @@ impl Contribution {
     }
 }
 
-/// What a strategy knows when contributing for one task.
+/// What a strategy knows when contributing for one task. Built by
+/// [`Composer::task`]; fields are public for reading (new ones may be added in a minor
+/// release).
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct TaskContext<'a> {
+    /// The task.
     pub task: &'a PlannedTask,
     /// Upstream tasks whose products this task reads (every upstream in the full DAG).
     pub upstream: Vec<&'a PlannedTask>,

@@ -40,13 +40,37 @@ impl fmt::Display for Concern {
     }
 }
 
-/// Static description a strategy submits with `inventory::submit!`.
+/// Static description a strategy submits with `inventory::submit!`, built with the
+/// `const fn` [`StrategyDescription::new`] (fields are public for reading; new ones
+/// may be added in a minor release).
+///
+/// ```
+/// use soopervisor_core::strategy::{Concern, StrategyDescription};
+///
+/// const RSYNC: StrategyDescription =
+///     StrategyDescription::new(Concern::Storage, "rsync", "copy products with rsync");
+/// assert_eq!(RSYNC.name, "rsync");
+/// ```
+#[non_exhaustive]
 pub struct StrategyDescription {
+    /// Storage, code or environment.
     pub concern: Concern,
     /// The `kind` (also its `typetag` name).
     pub name: &'static str,
     /// One line for listings.
     pub summary: &'static str,
+}
+
+impl StrategyDescription {
+    /// The strategy `name` (its `kind` and `typetag` name) of `concern`, listed with
+    /// `summary`.
+    pub const fn new(concern: Concern, name: &'static str, summary: &'static str) -> Self {
+        StrategyDescription {
+            concern,
+            name,
+            summary,
+        }
+    }
 }
 
 inventory::collect!(StrategyDescription);

@@ -9,43 +9,24 @@ use std::path::PathBuf;
 use rustpython_parser::ast::{self, Constant, Expr, Stmt};
 use rustpython_parser::Parse;
 use soopervisor_airflow::AirflowConfig;
-use soopervisor_core::backend::{BackendConfig, ExportTarget, OutputFormat};
+use soopervisor_core::backend::{BackendConfig, ExportTarget};
 use soopervisor_core::plan::{CondaEnvironment, Mode, Plan, PlannedTask, ProjectInfo};
 
 pub fn project(name: &str) -> ProjectInfo {
-    ProjectInfo {
-        root: PathBuf::from(format!("/home/user/{name}")),
-        name: name.to_string(),
-        entry_point: "pipeline.yaml".to_string(),
-        is_package: false,
-        conda: Some(CondaEnvironment {
-            file: "environment.yml".to_string(),
-            name: "my-env".to_string(),
-        }),
-        pip_requirements: None,
-    }
+    ProjectInfo::new(format!("/home/user/{name}"), "pipeline.yaml")
+        .with_name(name)
+        .with_conda(CondaEnvironment::new("environment.yml", "my-env"))
 }
 
 pub fn task(name: &str, upstream: &[&str]) -> PlannedTask {
-    let mut up: Vec<String> = upstream.iter().map(|s| s.to_string()).collect();
-    up.sort();
-    PlannedTask {
-        name: name.to_string(),
-        class: "NotebookRunner".to_string(),
-        upstream: up.clone(),
-        all_upstream: up,
-        products: vec![format!("products/{}.ipynb", name.len())],
-    }
+    PlannedTask::new(name, "NotebookRunner")
+        .with_upstream(upstream.iter().copied())
+        .with_all_upstream(upstream.iter().copied())
+        .with_products([format!("products/{}.ipynb", name.len())])
 }
 
 pub fn plan(project: ProjectInfo, mode: Mode, tasks: Vec<PlannedTask>) -> Plan {
-    Plan {
-        project,
-        mode,
-        tasks,
-        pinned_placeholders: BTreeMap::new(),
-        warnings: Vec::new(),
-    }
+    Plan::new(project, mode, tasks)
 }
 
 /// load → (clean, features) → train.
@@ -64,8 +45,9 @@ pub fn diamond(mode: Mode) -> Plan {
 
 /// Names that break naive emitters: quotes, backslashes, newlines, Jinja, shell.
 pub fn hostile() -> Plan {
-    let mut p = project("My Project {{ ds }}");
-    p.root = PathBuf::from("/home/user/my-project");
+    let p = ProjectInfo::new("/home/user/my-project", "pipeline.yaml")
+        .with_name("My Project {{ ds }}")
+        .with_conda(CondaEnvironment::new("environment.yml", "my-env"));
     plan(
         p,
         Mode::Force,
@@ -90,11 +72,7 @@ pub fn config(yaml_json: &str) -> AirflowConfig {
 }
 
 pub fn target() -> ExportTarget {
-    ExportTarget {
-        dir: PathBuf::from("/home/user/project/airflow"),
-        name: None,
-        format: OutputFormat::Yaml,
-    }
+    ExportTarget::new(PathBuf::from("/home/user/project/airflow"))
 }
 
 /// The exported file's name and text.
@@ -104,8 +82,8 @@ pub fn export(cfg: &AirflowConfig, plan: &Plan) -> (String, String) {
     assert_eq!(out.files.len(), 1, "one self-contained file");
     let f = &out.files[0];
     (
-        f.path.display().to_string(),
-        String::from_utf8(f.contents.clone()).unwrap(),
+        f.path().display().to_string(),
+        String::from_utf8(f.contents().to_vec()).unwrap(),
     )
 }
 

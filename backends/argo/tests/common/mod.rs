@@ -1,7 +1,7 @@
 //! Hand-built plans shared by the Argo backend's integration tests.
 #![allow(dead_code)]
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 use soopervisor_argo::model::Workflow;
@@ -9,39 +9,18 @@ use soopervisor_argo::model::Workflow;
 use soopervisor_core::plan::{CondaEnvironment, Mode, Plan, PlannedTask, ProjectInfo};
 
 pub fn project(name: &str) -> ProjectInfo {
-    ProjectInfo {
-        root: PathBuf::from(format!("/home/user/{name}")),
-        name: name.to_string(),
-        entry_point: "pipeline.yaml".to_string(),
-        is_package: false,
-        conda: Some(CondaEnvironment {
-            file: "environment.yml".to_string(),
-            name: "my-env".to_string(),
-        }),
-        pip_requirements: None,
-    }
+    ProjectInfo::new(PathBuf::from(format!("/home/user/{name}")), "pipeline.yaml")
+        .with_conda(CondaEnvironment::new("environment.yml", "my-env"))
 }
 
 pub fn task(name: &str, upstream: &[&str]) -> PlannedTask {
-    let mut up: Vec<String> = upstream.iter().map(|s| s.to_string()).collect();
-    up.sort();
-    PlannedTask {
-        name: name.to_string(),
-        class: "NotebookRunner".to_string(),
-        upstream: up.clone(),
-        all_upstream: up,
-        products: vec![format!("products/{name}.ipynb")],
-    }
+    PlannedTask::new(name, "NotebookRunner")
+        .with_upstream(upstream.iter().copied())
+        .with_products([format!("products/{name}.ipynb")])
 }
 
 pub fn plan(project: ProjectInfo, mode: Mode, tasks: Vec<PlannedTask>) -> Plan {
-    Plan {
-        project,
-        mode,
-        tasks,
-        pinned_placeholders: BTreeMap::new(),
-        warnings: Vec::new(),
-    }
+    Plan::new(project, mode, tasks)
 }
 
 /// load → (clean, features) → train: a fan-out and a fan-in.

@@ -2,37 +2,23 @@
 //! disk, and fake programs.
 #![allow(dead_code)]
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use soopervisor_core::backend::{BackendConfig, Export, ExportTarget, OutputFormat};
+use soopervisor_core::backend::{BackendConfig, Export, ExportTarget};
 use soopervisor_core::plan::{Mode, Plan, PlannedTask, ProjectInfo};
 
 /// A plan over `root` with `(task, upstream)` pairs in topological order.
 pub fn plan(root: &Path, tasks: &[(&str, &[&str])], mode: Mode) -> Plan {
-    Plan {
-        project: ProjectInfo {
-            root: root.to_path_buf(),
-            name: "proj".into(),
-            entry_point: "pipeline.yaml".into(),
-            is_package: false,
-            conda: None,
-            pip_requirements: None,
-        },
+    Plan::new(
+        ProjectInfo::new(root, "pipeline.yaml").with_name("proj"),
         mode,
-        tasks: tasks
+        tasks
             .iter()
-            .map(|(name, up)| PlannedTask {
-                name: name.to_string(),
-                class: "ShellScript".into(),
-                upstream: up.iter().map(|s| s.to_string()).collect(),
-                all_upstream: up.iter().map(|s| s.to_string()).collect(),
-                products: vec![],
+            .map(|(name, up)| {
+                PlannedTask::new(*name, "ShellScript").with_upstream(up.iter().copied())
             })
             .collect(),
-        pinned_placeholders: BTreeMap::new(),
-        warnings: vec![],
-    }
+    )
 }
 
 /// Fan-out and fan-in: `a` → `b`, `c` → `d`.
@@ -46,19 +32,15 @@ pub fn diamond(root: &Path) -> Plan {
 
 /// The named target `hpc` of `root`.
 pub fn target(root: &Path) -> ExportTarget {
-    ExportTarget {
-        dir: root.join("hpc"),
-        name: Some("hpc".into()),
-        format: OutputFormat::Yaml,
-    }
+    ExportTarget::new(root.join("hpc")).with_name("hpc")
 }
 
 /// Writes the export's files under the target folder.
 pub fn write(export: &Export, target: &ExportTarget) {
     for f in &export.files {
-        let p = target.dir.join(&f.path);
+        let p = target.dir.join(f.path());
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(&p, &f.contents).unwrap();
+        std::fs::write(&p, f.contents()).unwrap();
         set_exec(&p);
     }
 }

@@ -19,12 +19,27 @@ use crate::strategy::{Contribution, Phase, SetupStep};
 /// Environment variable that carries the exact Ploomber task name into the pod.
 pub const TASK_ENV: &str = "PLOOMBER_TASK";
 
-/// What the script needs besides the plan.
+/// What the script needs: the plan, one task's merged contribution and the entry
+/// point as the pod sees it. Built with [`ScriptInputs::new`].
+#[non_exhaustive]
 pub struct ScriptInputs<'a> {
+    /// The plan (mode, pinned placeholders).
     pub plan: &'a Plan,
     /// The strategies' merged contribution for the task (or for every task).
     pub contribution: &'a Contribution,
+    /// The spec path passed to `ploomber task --entry-point`.
     pub entry_point: &'a str,
+}
+
+impl<'a> ScriptInputs<'a> {
+    /// The inputs for one task's (or every task's) script.
+    pub fn new(plan: &'a Plan, contribution: &'a Contribution, entry_point: &'a str) -> Self {
+        ScriptInputs {
+            plan,
+            contribution,
+            entry_point,
+        }
+    }
 }
 
 fn push_step(lines: &mut Vec<String>, step: &SetupStep) {
@@ -32,7 +47,30 @@ fn push_step(lines: &mut Vec<String>, step: &SetupStep) {
     lines.extend(step.shell_lines.iter().cloned());
 }
 
-/// The pod script, ending with a newline.
+/// The pod script, ending with a newline. The backend sets [`TASK_ENV`] to the task's
+/// exact name in the container; the script never contains the name itself.
+///
+/// ```
+/// use soopervisor_core::plan::{Mode, Plan, PlannedTask, ProjectInfo};
+/// use soopervisor_core::strategy::pod::{pod_script, ScriptInputs, TASK_ENV};
+/// use soopervisor_core::strategy::{Choice, CodeStrategy, Composer, EnvironmentStrategy, StorageStrategy, Strategies};
+///
+/// let plan = Plan::new(
+///     ProjectInfo::new("/work/shop", "pipeline.yaml").with_pip_requirements("requirements.txt"),
+///     Mode::Regular,
+///     vec![PlannedTask::new("load; rm -rf /", "PythonCallable")],
+/// );
+/// let storage = Choice::<dyn StorageStrategy>::named("nfs").unwrap();
+/// let code = Choice::<dyn CodeStrategy>::named("shared-disk").unwrap();
+/// let env = Choice::<dyn EnvironmentStrategy>::named("pip").unwrap();
+/// let strategies = Strategies::new(&*storage, &*code, &*env);
+/// let composer = Composer::new(strategies, &plan, strategies.disk(&plan));
+/// let contribution = composer.task(&plan.tasks[0]);
+/// let script = pod_script(&ScriptInputs::new(&plan, &contribution, "pipeline.yaml"));
+/// assert!(script.starts_with("set -euo pipefail\n"));
+/// assert!(script.contains(&format!("ploomber task \"${TASK_ENV}\"")));
+/// assert!(!script.contains("rm -rf"));
+/// ```
 pub fn pod_script(inp: &ScriptInputs<'_>) -> String {
     let mut lines: Vec<String> = vec![
         "set -euo pipefail".into(),

@@ -166,6 +166,9 @@ fn render_text(plan: &Plan, steps: &[Step]) -> String {
 impl BackendConfig for ToyConfig {
     fn check(&self, plan: &Plan) -> anyhow::Result<Vec<Warning>> {
         self.validate()?;
+        // Production settings (`defaults:`/`tasks:`): a plan file cannot honour any, so
+        // refuse every one at its line instead of dropping it.
+        plan.settings.check_honoured("toy", &[])?;
         // A finding that does not stop the export is a warning, printed by the CLI.
         let mut warnings = Vec::new();
         if plan.tasks.len() == 1 && plan.tasks[0].upstream.is_empty() {
@@ -184,16 +187,12 @@ impl BackendConfig for ToyConfig {
             Some(t) => format!("{t}/{file}"),
             None => file.to_string(),
         };
-        Ok(Export {
-            files: vec![OutputFile {
-                path: file.into(),
-                contents: self.render(plan)?.into_bytes(),
-                executable: false,
-            }],
-            next_steps: vec![format!("cat {}", shell::quote(&shown))],
-            // Leaves room for fields a later core may add to `Export`.
-            ..Export::default()
-        })
+        // One file, declared as the main one: `--output FILE` and `--output -` act
+        // on it.
+        Ok(
+            Export::new(vec![OutputFile::main(file, self.render(plan)?)])
+                .with_next_steps(vec![format!("cat {}", shell::quote(&shown))]),
+        )
     }
 
     // `submit` and `status` keep the trait's defaults, which refuse with a clear
@@ -201,15 +200,17 @@ impl BackendConfig for ToyConfig {
 }
 
 inventory::submit! {
-    BackendDescription {
-        name: NAME,
-        aliases: &["toy-plan"],
-        summary: "Toy example (third-party crate): a plan file listing each task's command in run order",
-        default_config: || Box::new(ToyConfig::default()),
-        // One file: an export without a named target writes it at the project root,
-        // like argo.yaml. Backends that write several files name a folder instead.
-        default_folder: "",
-    }
+    // `const fn` constructor and builders: a struct literal is impossible from another
+    // crate (`#[non_exhaustive]`), so a field added to the core breaks nothing here.
+    BackendDescription::new(
+        NAME,
+        "Toy example (third-party crate): a plan file listing each task's command in run order",
+        || Box::new(ToyConfig::default()),
+    )
+    .with_aliases(&["toy-plan"])
+    // One file: an export without a named target writes it at the project root, like
+    // argo.yaml (the default). Backends that write several files name a folder instead.
+    .with_default_folder("")
 }
 
 #[cfg(test)]
@@ -218,31 +219,19 @@ mod tests {
     use soopervisor_core::plan::{Mode, PlannedTask, ProjectInfo};
 
     fn plan(mode: Mode) -> Plan {
-        let task = |name: &str, up: &[&str]| PlannedTask {
-            name: name.into(),
-            class: "ShellScript".into(),
-            upstream: up.iter().map(|s| s.to_string()).collect(),
-            all_upstream: up.iter().map(|s| s.to_string()).collect(),
-            products: vec![],
+        // Constructors, not struct literals: the core may add fields to these types.
+        let task = |name: &str, up: &[&str]| {
+            PlannedTask::new(name, "ShellScript").with_upstream(up.iter().copied())
         };
-        Plan {
-            project: ProjectInfo {
-                name: "p".into(),
-                root: "/p".into(),
-                entry_point: "pipeline.yaml".into(),
-                is_package: false,
-                conda: None,
-                pip_requirements: None,
-            },
+        Plan::new(
+            ProjectInfo::new("/p", "pipeline.yaml"),
             mode,
-            tasks: vec![
+            vec![
                 task("load", &[]),
                 task("clean it", &["load"]),
                 task("fit", &["clean it", "load"]),
             ],
-            pinned_placeholders: Default::default(),
-            warnings: vec![],
-        }
+        )
     }
 
     #[test]
@@ -315,9 +304,10 @@ mod tests {
     #[test]
     fn is_registered_under_its_name_and_alias() {
         let d = soopervisor_core::backend::find("toy-plan").expect("registered");
-        assert_eq!(d.name, NAME);
-        assert_eq!(d.default_folder, "");
-        let cfg = (d.default_config)();
+        assert_eq!(d.name(), NAME);
+        assert_eq!(d.aliases(), ["toy-plan"]);
+        assert_eq!(d.default_folder(), "");
+        let cfg = d.default_config();
         assert_eq!(
             serde_json::to_string(&cfg).unwrap(),
             r#"{"backend":"toy","format":"text"}"#
