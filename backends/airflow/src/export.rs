@@ -56,8 +56,13 @@ pub fn build(cfg: &AirflowConfig, plan: &Plan) -> anyhow::Result<DagFile> {
 
     let mut scripts: Vec<Constant> = Vec::new();
     let mut script_of: HashMap<String, String> = HashMap::new();
-    let mut task_script = Vec::with_capacity(plan.tasks.len());
-    for c in &contributions {
+    let mut task_script: Vec<String> = Vec::with_capacity(plan.tasks.len());
+    for (i, c) in contributions.iter().enumerate() {
+        // the script depends only on the setup steps: most tasks share the first's
+        if i > 0 && c.setup == contributions[0].setup {
+            task_script.push(task_script[0].clone());
+            continue;
+        }
         let mut c = c.clone();
         if cfg.preset == Preset::Kubernetes && !workdir.is_empty() {
             // the operator has no working-directory setting: the script changes to it
