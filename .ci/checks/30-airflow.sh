@@ -31,9 +31,19 @@ export AIRFLOW__CORE__LOAD_EXAMPLES=False
 # Airflow with the providers the kubernetes and docker presets import
 AF3=$SOOP_ENGINES_HOME/venvs/airflow-3.3.2-providers
 AF2=$SOOP_ENGINES_HOME/venvs/airflow-2.10.5-providers
-soop_venv "$AF3" airflow-3.3.2 "import airflow.providers.cncf.kubernetes, airflow.providers.docker" \
-  apache-airflow==3.3.2 apache-airflow-providers-cncf-kubernetes==10.25.0 apache-airflow-providers-docker==4.6.1
-soop_venv "$AF2" "" "import airflow.providers.cncf.kubernetes, airflow.providers.docker" \
+# the same stamp as airflow-check.sh's own venv step (so neither reinstalls), then the
+# providers, pinned, when missing
+soop_venv "$AF3" airflow-3.3.2 "import airflow" apache-airflow==3.3.2
+soop_venv "$AF2" airflow-2.10.5 "import airflow" apache-airflow==2.10.5
+with_providers() { # VENV CONSTRAINTS|"" PROVIDER==VERSION...
+  local venv=$1 constraints=$2; shift 2
+  "$venv/bin/python" -c "import airflow.providers.cncf.kubernetes, airflow.providers.docker" 2>/dev/null && return 0
+  soop_log "pip install $* into $venv"
+  "$venv/bin/python" -m pip install -q --disable-pip-version-check ${constraints:+-c "$constraints"} "$@" >&2
+}
+with_providers "$AF3" "$ENGINES/constraints/airflow-3.3.2.txt" \
+  apache-airflow-providers-cncf-kubernetes==10.25.0 apache-airflow-providers-docker==4.6.1
+with_providers "$AF2" "" \
   apache-airflow==2.10.5 apache-airflow-providers-cncf-kubernetes==10.1.0 apache-airflow-providers-docker==3.14.1
 check() { # VERSION VENV [airflow-check.sh args...]
   local version=$1 venv=$2; shift 2
