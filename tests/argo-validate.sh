@@ -34,7 +34,7 @@ files=()
 if [[ $# -eq 0 ]]; then
   out=$work/exports
   echo "[argo-validate] exporting the Argo test plans to $out" >&2
-  (cd "$REPO" && SOOPERVISOR_ARGO_OUT=$out cargo test -q -p soopervisor-argo --test export --test nesting --test strategies --test split >&2)
+  (cd "$REPO" && SOOPERVISOR_ARGO_OUT=$out cargo test -q -p soopervisor-argo --test export --test nesting --test strategies --test split --test settings --test kind >&2)
   files=("$out")
 else
   files=("$@")
@@ -82,6 +82,8 @@ def load_all(path):
 def children(parent):
     """The objects the parent's resource templates create, one per calling DAG task."""
     spec = parent.get("spec") or {}
+    if parent.get("kind") == "CronWorkflow":  # --kind cron: the Workflow is inside
+        spec = spec.get("workflowSpec") or {}
     manifests = {t["name"]: t["resource"]["manifest"] for t in spec.get("templates") or []
                  if isinstance(t.get("resource"), dict) and t["resource"].get("manifest")}
     for t in spec.get("templates") or []:

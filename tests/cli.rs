@@ -37,7 +37,7 @@ fn missing_project_exits_1_with_a_hint() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.starts_with("error: ") && err.contains("--entry-point"),
+        err.starts_with("error") && err.contains("--entry-point"),
         "{err}"
     );
 }
@@ -48,7 +48,8 @@ fn unknown_backend_is_named() {
     let p = tmp.path().join("p");
     copy_dir(&fixtures().join("percent-scripts"), &p);
     let out = run(&p, &["export", "--backend", "kubernetes-nope"]);
-    assert_eq!(out.status.code(), Some(1));
+    // a usage error (issue 13): the value is checked with the arguments
+    assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains("kubernetes-nope") && err.contains("argo"),

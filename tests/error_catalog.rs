@@ -29,9 +29,18 @@ fn check(files: &[(&str, &[u8])], args: &[&str], env: &[(&str, &str)], phrase: &
     let out = run_in(&root, args, env);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "want exit 1; stderr:\n{err}");
+    // the error carries the code of its catalogue entry (the entry naming this test)
+    let code = code_of_this_test();
+    // two entries are one error reported in two places (same message): either code
+    let same_error = [("SV0202", "SV0203"), ("SV1007", "SV1102")];
+    let also = same_error
+        .iter()
+        .find_map(|(a, b)| (code == *a).then_some(*b).or((code == *b).then_some(*a)))
+        .unwrap_or("none");
     assert!(
-        err.starts_with("error: "),
-        "not one error paragraph:\n{err}"
+        err.starts_with(&format!("error[{code}]: "))
+            || err.starts_with(&format!("error[{also}]: ")),
+        "not one error paragraph with the code {code}:\n{err}"
     );
     assert!(!err.contains("panicked"), "{err}");
     assert!(
@@ -44,6 +53,27 @@ fn check(files: &[(&str, &[u8])], args: &[&str], env: &[(&str, &str)], phrase: &
         String::from_utf8_lossy(&out.stdout)
     );
     assert_eq!(before, snapshot_tree(&root), "the project was modified");
+}
+
+/// The `* code:` of the docs/errors.md entry whose `* test:` is the running test
+/// (the test harness names each test's thread after the test).
+fn code_of_this_test() -> String {
+    let name = std::thread::current()
+        .name()
+        .unwrap_or_default()
+        .to_string();
+    let doc = std::fs::read_to_string(common::repo().join("docs/errors.md")).unwrap();
+    let marker = format!("`error_catalog::{name}`");
+    let at = doc
+        .find(&marker)
+        .unwrap_or_else(|| panic!("docs/errors.md names no test {name}"));
+    let start = doc[..at].rfind("\n### ").unwrap();
+    doc[start..at]
+        .lines()
+        .find_map(|l| l.strip_prefix("* code: "))
+        .unwrap_or_else(|| panic!("the entry of {name} has no code"))
+        .trim()
+        .to_string()
 }
 
 fn run_in(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
@@ -1082,6 +1112,26 @@ fn product_outside_project() {
 }
 
 #[test]
+fn source_outside_project() {
+    check(
+        &[
+            (
+                "pipeline.yaml",
+                b"tasks:\n  - source: ../outside.py\n    product: out/a.ipynb\n",
+            ),
+            (
+                "../outside.py",
+                b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = None\n\n# %%\nprint(1)\n",
+            ),
+            ("environment.yml", b"name: p\ndependencies: [pip]\n"),
+        ],
+        &["export", "--backend", "argo"],
+        &[],
+        "outside the project folder, but code shared-disk ships only the project folder to the pods",
+    );
+}
+
+#[test]
 fn argo_unknown_storage() {
     check(
         &[
@@ -1113,8 +1163,9 @@ fn unknown_backend() {
                 "a.py",
                 b"# %% tags=[\"parameters\"]\nupstream = None\nproduct = None\n\n# %%\nprint(1)\n",
             ),
+            ("soopervisor.yaml", b"prod:\n  backend: kubernetes-nope\n"),
         ],
-        &["export", "--backend", "kubernetes-nope"],
+        &["export", "prod"],
         &[],
         "'kubernetes-nope' is not a backend this binary knows",
     );
@@ -1517,7 +1568,7 @@ fn code_git_dirty_tree() {
         &[],
         "the working tree has uncommitted changes to tracked files",
     );
-    assert!(err.starts_with("error: "), "{err}");
+    assert!(err.starts_with("error"), "{err}");
     assert_eq!(before, files(&root), "the project was modified");
 }
 
@@ -1620,6 +1671,72 @@ fn argo_task_name_with_braces() {
         &["export", "--backend", "argo", "-e", "*.py"],
         &[],
         "contains '{{', which Argo would read as a template expression",
+    );
+}
+
+/// A project whose `soopervisor.yaml` has a `t` target with `settings`.
+fn settings_check(backend: &str, settings: &str, phrase: &str) {
+    let config = format!("t:\n  backend: {backend}\n{settings}");
+    check(
+        &[
+            ("pipeline.yaml", SPEC),
+            ("a.py", A_PY),
+            ("environment.yml", ENV_YML),
+            ("soopervisor.yaml", config.as_bytes()),
+        ],
+        &["export", "t", "--mode", "regular"],
+        &[],
+        phrase,
+    );
+}
+
+#[test]
+fn settings_bad_unit() {
+    settings_check(
+        "argo",
+        "  defaults: {memory: 2GB}\n",
+        "is not a memory quantity",
+    );
+}
+
+#[test]
+fn settings_unknown_key() {
+    settings_check("slurm", "  defaults: {cpus: 2}\n", "unknown setting 'cpus'");
+}
+
+#[test]
+fn settings_pattern_matches_nothing() {
+    settings_check(
+        "argo",
+        "  tasks:\n    \"fit-*\": {cpu: 2}\n",
+        "matches no task of the pipeline",
+    );
+}
+
+#[test]
+fn settings_backoff_without_retries() {
+    settings_check(
+        "argo",
+        "  defaults: {retry_backoff: 30s}\n",
+        "has a retry_backoff but no retries",
+    );
+}
+
+#[test]
+fn settings_not_honoured() {
+    settings_check(
+        "argo",
+        "  defaults: {partition: gpu}\n",
+        "the argo backend cannot honour the setting 'partition'",
+    );
+}
+
+#[test]
+fn settings_secret_on_slurm() {
+    settings_check(
+        "slurm",
+        "  defaults: {env: {TOKEN: {secret: api, key: token}}}\n",
+        "SLURM has no secret store",
     );
 }
 
@@ -1780,6 +1897,58 @@ fn slurm_status_without_squeue() {
         &[("PATH", "/nonexistent-soopervisor-test-bin")],
         "neither `squeue` nor `sacct` was found on PATH",
     );
+}
+
+/// `status --watch` with a fake `squeue` that reports the job failed: the table and the
+/// job's log (path and last lines) on stdout, then the error, exit 1.
+#[test]
+fn slurm_jobs_failed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("proj");
+    let bin = tmp.path().join("bin");
+    for (path, content) in [
+        ("proj/pipeline.yaml", SPEC),
+        ("proj/a.py", A_PY),
+        (
+            "proj/soopervisor.yaml",
+            b"hpc:\n  backend: slurm\n".as_slice(),
+        ),
+        ("proj/hpc/.soopervisor-slurm-jobs.tsv", b"a\t123\n"),
+        (
+            "proj/hpc/logs/a-123.out",
+            b"start\nTraceback (most recent call last):\nValueError: boom\n",
+        ),
+        (
+            "bin/squeue",
+            b"#!/bin/sh\necho '123|FAILED|NonZeroExitCode'\n",
+        ),
+    ] {
+        let full = tmp.path().join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, content).unwrap();
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(bin.join("squeue"), std::fs::Permissions::from_mode(0o755))
+            .unwrap();
+    }
+    let before = snapshot_tree(&root);
+    let out = run_in(
+        &root,
+        &["status", "hpc", "--watch", "--interval", "1"],
+        &[("PATH", bin.to_str().unwrap())],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.starts_with("error[SV0910]: 1 job(s) failed"), "{err}");
+    assert!(
+        stdout.contains("a (job 123) FAILED: log hpc/logs/a-123.out"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("  | ValueError: boom"), "{stdout}");
+    assert_eq!(before, snapshot_tree(&root), "the project was modified");
 }
 
 #[test]
@@ -2123,6 +2292,10 @@ const ENTRIES: &[(&str, &str)] = &[
         "product_outside_project",
         "outside the project folder, which the pods cannot reach on the shared disk",
     ),
+    (
+        "source_outside_project",
+        "outside the project folder, but code shared-disk ships only the project folder to the pods",
+    ),
     ("argo_unknown_storage", "floppy"),
     (
         "unknown_backend",
@@ -2235,6 +2408,21 @@ const ENTRIES: &[(&str, &str)] = &[
         "airflow_volume_value_templated",
         "holds characters Airflow would read as a template",
     ),
+    ("settings_bad_unit", "is not a memory quantity"),
+    ("settings_unknown_key", "unknown setting 'cpus'"),
+    (
+        "settings_pattern_matches_nothing",
+        "matches no task of the pipeline",
+    ),
+    (
+        "settings_backoff_without_retries",
+        "has a retry_backoff but no retries",
+    ),
+    (
+        "settings_not_honoured",
+        "the argo backend cannot honour the setting 'partition'",
+    ),
+    ("settings_secret_on_slurm", "SLURM has no secret store"),
     (
         "upload_shared_disk_without_disk",
         "code shared-disk copies the project to the shared disk, but storage fetch has none",
@@ -2245,6 +2433,7 @@ const ENTRIES: &[(&str, &str)] = &[
     ),
     ("upload_unknown_code", "unknown code strategy 'floppy'"),
     ("upload_without_kubectl", "cannot run kubectl"),
+    ("slurm_jobs_failed", "job(s) failed"),
     (
         "add_target_folder_exists",
         "a file or folder named 'training' already exists in the project",

@@ -43,7 +43,7 @@ fn every_bad_fixture_fails_clearly() {
             failures.push(format!(
                 "{name}: error does not mention '{phrase}':\n{stderr}"
             ));
-        } else if stderr.contains("panicked") || !stderr.starts_with("error: ") {
+        } else if stderr.contains("panicked") || !stderr.starts_with("error") {
             failures.push(format!("{name}: not a clean error:\n{stderr}"));
         } else if !out.stdout.is_empty() {
             failures.push(format!("{name}: printed output despite failing"));

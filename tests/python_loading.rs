@@ -38,6 +38,16 @@ fn ploomber_python(test: &str) -> Option<PathBuf> {
     Some(path)
 }
 
+/// `python3` from PATH when it runs.
+fn any_python3() -> Option<PathBuf> {
+    Command::new("python3")
+        .arg("--version")
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|_| PathBuf::from("python3"))
+}
+
 fn run_with(cwd: &Path, args: &[&str], python: Option<&Path>) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_soopervisor"));
     cmd.args(args)
@@ -73,7 +83,10 @@ fn write(root: &Path, files: &[(&str, &str)]) {
 fn assert_clean_failure(out: &Output, phrases: &[&str], project: &Path, before: &SnapshotT) {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "want exit 1:\n{err}");
-    assert!(err.contains("error: "), "{err}");
+    assert!(
+        (err.starts_with("error[") && err.contains("]: ")) || err.starts_with("error: "),
+        "{err}"
+    );
     assert!(err.contains("help: "), "no help line:\n{err}");
     assert!(
         !err.contains("panicked") && !err.contains("Traceback"),
@@ -228,6 +241,45 @@ fn a_broken_ploomber_import_is_one_clear_error() {
             "importing Ploomber failed",
             "ImportError: this ploomber is half installed",
             "ploomber/__init__.py:1:",
+        ],
+        &project,
+        &before,
+    );
+}
+
+#[test]
+fn a_python_that_hangs_is_stopped_by_the_timeout() {
+    let Some(python) = any_python3() else {
+        eprintln!("SKIP a_python_that_hangs_is_stopped_by_the_timeout: no Python 3");
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let project = tmp.path().join("proj");
+    write(
+        &project,
+        &[
+            ("pipeline.yaml", "location: factory.make\n"),
+            ("ploomber/__init__.py", "import time\ntime.sleep(120)\n"),
+        ],
+    );
+    let before = snapshot_tree(&project);
+    let started = std::time::Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_soopervisor"))
+        .args(["inspect", "--python"])
+        .arg(&python)
+        .current_dir(&project)
+        .env("SOOPERVISOR_PYTHON_TIMEOUT", "2")
+        .output()
+        .unwrap();
+    assert!(
+        started.elapsed().as_secs() < 60,
+        "the timeout did not stop Python"
+    );
+    assert_clean_failure(
+        &out,
+        &[
+            "did not finish loading the pipeline within 2 s",
+            "SOOPERVISOR_PYTHON_TIMEOUT",
         ],
         &project,
         &before,

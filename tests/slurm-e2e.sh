@@ -239,6 +239,25 @@ for t in "${TASKS[@]}"; do
   check "run 2: status shows [$t] ${WANT2[$t]}" test "$(status_of "$t")" = "${WANT2[$t]}"
 done
 RUN2_S=$(awk -v a="$T0" -v b="$T1" 'BEGIN { printf "%.1f", (b - a) / 1e9 }')
+set +e
+WATCH=$(soop status hpc --watch --interval 1 2>"$W/watch.err"); WATCH_RC=$?
+set -e
+echo "$WATCH"; cat "$W/watch.err"
+check "run 2: status --watch exits 1 when a job failed (rc=$WATCH_RC)" test "$WATCH_RC" = 1
+check "run 2: status --watch names clean-b's log" grep -q "^clean-b (job [0-9]*) FAILED: log hpc/logs/" <<<"$WATCH"
+check "run 2: status --watch shows the log's last lines" grep -q "^  | " <<<"$WATCH"
+check "run 2: the failure is an error with its code" grep -q "^error\[SV0910\]: " "$W/watch.err"
+
+# ---- run 3: an export without a target, then `soopervisor status` finds it ---------
+echo "== run 3: soopervisor export --backend slurm --submit; soopervisor status --watch"
+: > "$W/fail-task"
+soop export --backend slurm --mode force --submit
+set +e
+WATCH3=$(soop status --watch --interval 1); WATCH3_RC=$?
+set -e
+echo "$WATCH3"
+check "run 3: status without a target watches the export without one (rc=$WATCH3_RC)" test "$WATCH3_RC" = 0
+check "run 3: every job COMPLETED" test "$(grep -c COMPLETED <<<"$WATCH3")" -ge "${#TASKS[@]}"
 
 FINISHED=1
 echo "== run 1 ${RUN1_S} s (max dependency gap ${MAXGAP} ms), run 2 ${RUN2_S} s"

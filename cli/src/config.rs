@@ -59,6 +59,22 @@ pub fn read(file: &Path) -> anyhow::Result<Mapping> {
     }
 }
 
+/// Checks a `--backend` value while the arguments are parsed, so that an unknown
+/// backend is a usage error (exit 2) reported before the project is searched.
+pub fn backend_arg(name: &str) -> Result<String, String> {
+    if backend::find(name).is_some() {
+        return Ok(name.to_string());
+    }
+    let names: Vec<&str> = backend::all().iter().map(|d| d.name()).collect();
+    let suggestion = soopervisor_core::diagnostics::did_you_mean(name, &names)
+        .map(|d| format!("{d} "))
+        .unwrap_or_default();
+    Err(format!(
+        "not a backend this binary knows; {suggestion}(available: {}; see: soopervisor backends)",
+        names.join(", ")
+    ))
+}
+
 /// The canonical backend name for `name` (an alias resolves to its backend).
 pub fn canonical_backend(name: &str) -> anyhow::Result<&'static str> {
     match backend::find(name) {
@@ -69,8 +85,9 @@ pub fn canonical_backend(name: &str) -> anyhow::Result<&'static str> {
                 UserError::new(format!("'{name}' is not a backend this binary knows"))
                     .with_hint(format!(
                         "available backends: {} (see: soopervisor backends)",
-                        pretty_list(names)
+                        pretty_list(&names)
                     ))
+                    .suggest(name, &names)
                     .into(),
             )
         }
@@ -130,6 +147,35 @@ pub fn backend_config(
         }
         u.into()
     })
+}
+
+/// The environment a project asks for without saying so: `pip` when it has a
+/// `requirements.lock.txt` or `requirements.txt` and no `environment.yml`, for backends
+/// with an `env` setting, when neither the section nor a flag chooses one. Added to
+/// `overrides` so the export and `add` both see it.
+pub fn default_env_from_project(
+    root: &Path,
+    backend: &str,
+    section: &Mapping,
+    overrides: &mut Mapping,
+) {
+    let key = Value::String("env".into());
+    if section.contains_key(&key) || overrides.contains_key(&key) {
+        return;
+    }
+    let has = |names: &[&str]| names.iter().any(|n| root.join(n).is_file());
+    if has(&["environment.yml", "environment.yaml"])
+        || !has(&["requirements.lock.txt", "requirements.txt"])
+    {
+        return;
+    }
+    let takes_env = soopervisor_core::backend::find(backend)
+        .and_then(|d| serde_yaml::to_value(d.default_config()).ok())
+        .and_then(|v| v.as_mapping().map(|m| m.contains_key(&key)))
+        .unwrap_or(false);
+    if takes_env {
+        overrides.insert(key, Value::String("pip".into()));
+    }
 }
 
 /// The production settings (`defaults:` and `tasks:`) of section `target`, with
@@ -203,8 +249,9 @@ pub fn section(file: &Path, target: &str) -> anyhow::Result<Mapping> {
                     .with_hint(if names.is_empty() {
                         format!("add one with: soopervisor add {target} --backend argo")
                     } else {
-                        format!("available ones are: {}", pretty_list(names))
+                        format!("available ones are: {}", pretty_list(&names))
                     })
+                    .suggest(target, &names)
                     .into(),
             )
         }

@@ -89,6 +89,22 @@ impl UserError {
         self
     }
 
+    /// Puts "did you mean 'x'?" before the hint when `name` looks like a typo of one
+    /// of `candidates` (see [`closest`]); unchanged otherwise.
+    pub fn suggest<'a, I, S>(mut self, name: &str, candidates: I) -> Self
+    where
+        I: IntoIterator<Item = &'a S>,
+        S: AsRef<str> + ?Sized + 'a,
+    {
+        if let Some(d) = did_you_mean(name, candidates) {
+            self.hint = Some(match self.hint.take() {
+                Some(h) => format!("{d} ({h})"),
+                None => d,
+            });
+        }
+        self
+    }
+
     /// Prefixes the message with context ("Failed to initialize task 'x': ...").
     pub fn context(mut self, prefix: impl fmt::Display) -> Self {
         self.message = format!("{prefix}: {}", self.message);
@@ -175,6 +191,34 @@ impl fmt::Display for Warning {
     }
 }
 
+/// The candidate closest to `name`, when one is close enough to be a likely typo
+/// (Jaro-Winkler similarity of at least 0.8, or a case-only difference): for "did you
+/// mean ...?" hints on task names, targets, backends, keys and placeholders.
+pub fn closest<'a, I, S>(name: &str, candidates: I) -> Option<&'a str>
+where
+    I: IntoIterator<Item = &'a S>,
+    S: AsRef<str> + ?Sized + 'a,
+{
+    let lower = name.to_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| c.as_ref())
+        .filter(|c| *c != name)
+        .map(|c| (strsim::jaro_winkler(&lower, &c.to_lowercase()), c))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+/// `did you mean 'x'?` for the closest candidate, or `None`.
+pub fn did_you_mean<'a, I, S>(name: &str, candidates: I) -> Option<String>
+where
+    I: IntoIterator<Item = &'a S>,
+    S: AsRef<str> + ?Sized + 'a,
+{
+    closest(name, candidates).map(|c| format!("did you mean '{c}'?"))
+}
+
 /// Formats a list of names the way Ploomber does in its messages: `'a', 'b', and 'c'`.
 pub fn pretty_list<I, S>(items: I) -> String
 where
@@ -206,6 +250,18 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "p/pipeline.yaml:3: bad thing\n  help: do this"
+        );
+    }
+
+    #[test]
+    fn did_you_mean_finds_likely_typos_only() {
+        let names = ["clean", "train", "report"];
+        assert_eq!(closest("trian", &names), Some("train"));
+        assert_eq!(closest("Report", &names), Some("report"));
+        assert_eq!(closest("zzz", &names), None);
+        assert_eq!(
+            did_you_mean("claen", &names).as_deref(),
+            Some("did you mean 'clean'?")
         );
     }
 

@@ -25,6 +25,7 @@
 
 pub mod analysis;
 pub mod backend;
+pub mod catalogue;
 pub mod dag;
 pub mod diagnostics;
 pub mod model;

@@ -156,3 +156,35 @@ pub fn exportable_fixtures() -> Vec<String> {
         .filter(|n| export_error(n).is_none())
         .collect()
 }
+
+/// The venv of real Ploomber 0.23.3 made by `../shared/engines/ploomber-sample.sh`
+/// (`$PLOOMBER_VENV`, else `$SOOP_ENGINES_HOME/venvs/ploomber-0.23.3`, else under
+/// `/tmp/soop-engines`), or `None` after printing why a test that needs it is skipped.
+pub fn real_ploomber_venv(test: &str) -> Option<PathBuf> {
+    let venv = std::env::var_os("PLOOMBER_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            let home = std::env::var_os("SOOP_ENGINES_HOME")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from("/tmp/soop-engines"));
+            home.join("venvs/ploomber-0.23.3")
+        });
+    if venv.join("bin/ploomber").is_file() && venv.join("bin/python").is_file() {
+        Some(venv)
+    } else {
+        eprintln!(
+            "SKIPPED {test}: needs real Ploomber 0.23.3 in {} (make it with: bash ../shared/engines/ploomber-sample.sh /tmp/plb)",
+            venv.display()
+        );
+        None
+    }
+}
+
+/// `PATH` with the venv's `bin` first, so `python` and `ploomber` are the venv's.
+pub fn path_with_venv(venv: &Path) -> std::ffi::OsString {
+    let mut paths = vec![venv.join("bin")];
+    if let Some(p) = std::env::var_os("PATH") {
+        paths.extend(std::env::split_paths(&p));
+    }
+    std::env::join_paths(paths).unwrap()
+}

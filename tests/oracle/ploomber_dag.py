@@ -156,7 +156,19 @@ def describe_source(task, root):
     return rel(loc, root)
 
 
+def render_products(dag):
+    """Ploomber renders every File product as a Jinja template with the task's params
+    when the task renders (``{{ 2 + 2 }}`` in a path becomes ``4``); the DAG a pod
+    runs uses those paths, so render products whose template was not rendered yet."""
+    for task in dag.values():
+        try:
+            describe_product(task.product, Path("/"))
+        except RuntimeError:
+            task._render_product()
+
+
 def describe(dag, root):
+    render_products(dag)
     tasks = {}
     for name, task in dag.items():
         params = {

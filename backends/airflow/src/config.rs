@@ -348,6 +348,10 @@ impl BackendConfig for AirflowConfig {
     fn export(&self, plan: &Plan, target: &ExportTarget) -> anyhow::Result<Export> {
         crate::export::export(self, plan, target)
     }
+
+    fn presets(&self) -> &'static [&'static str] {
+        &["kubernetes", "bash", "docker"]
+    }
 }
 
 inventory::submit! {

@@ -4,13 +4,16 @@
 
 use serde::{Deserialize, Serialize};
 use soopervisor_core::backend::{BackendConfig, BackendDescription, Export, ExportTarget};
-use soopervisor_core::diagnostics::{UserError, Warning};
+use soopervisor_core::diagnostics::{pretty_list, UserError, Warning};
 use soopervisor_core::plan::Plan;
+use soopervisor_core::settings::parse::dns_subdomain;
+use soopervisor_core::settings::units;
 use soopervisor_core::strategy::{
     Capabilities, Choice, CodeStrategy, EnvironmentStrategy, SharedDisk, StorageStrategy,
     Strategies,
 };
 
+use crate::kind::Kind;
 use crate::nest::MAX_WORKFLOW_TASKS;
 use crate::split::DEFAULT_MAX_TASKS_PER_WORKFLOW;
 
@@ -92,7 +95,55 @@ pub struct ArgoConfig {
     /// Python tool compatibility: the Argo backend has no presets.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub preset: Option<String>,
+    /// `spec.parallelism`: most pods of one Workflow running at once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parallelism: Option<i64>,
+    /// `spec.imagePullSecrets`: secrets with the registry credentials of private images.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub image_pull_secrets: Vec<String>,
+    /// `spec.podGC.strategy`: when Argo deletes the pods (`OnPodCompletion`,
+    /// `OnPodSuccess`, `OnWorkflowCompletion`, `OnWorkflowSuccess`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pod_gc: Option<String>,
+    /// `spec.ttlStrategy`: how long finished Workflows are kept.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ttl: Option<Ttl>,
+    /// What the export is: `workflow` (default), `template` or `cron` (`--kind`).
+    #[serde(skip_serializing_if = "Kind::is_workflow")]
+    pub kind: Kind,
+    /// A cron schedule (kind cron).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<String>,
+    /// Several cron schedules (kind cron).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub schedules: Vec<String>,
+    /// IANA time zone of the schedules (kind cron).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+    /// `Allow`, `Forbid` or `Replace` a run while the previous one runs (kind cron).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub concurrency_policy: Option<String>,
 }
+
+/// How long Argo keeps a finished Workflow (durations such as `1d`, `6h`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ttl {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after_completion: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after_success: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after_failure: Option<String>,
+}
+
+/// Argo's pod GC strategies.
+pub const POD_GC_STRATEGIES: [&str; 4] = [
+    "OnPodCompletion",
+    "OnPodSuccess",
+    "OnWorkflowCompletion",
+    "OnWorkflowSuccess",
+];
 
 impl Default for ArgoConfig {
     fn default() -> Self {
@@ -114,6 +165,15 @@ impl Default for ArgoConfig {
             exclude: None,
             mounted_volumes: Vec::new(),
             preset: None,
+            parallelism: None,
+            image_pull_secrets: Vec::new(),
+            pod_gc: None,
+            ttl: None,
+            kind: Kind::Workflow,
+            schedule: None,
+            schedules: Vec::new(),
+            timezone: None,
+            concurrency_policy: None,
         }
     }
 }
@@ -122,6 +182,63 @@ impl ArgoConfig {
     /// The three strategies.
     pub fn strategies(&self) -> Strategies<'_> {
         Strategies::new(&*self.storage.0, &*self.code.0, &*self.env.0)
+    }
+
+    /// `spec.ttlStrategy` from `ttl` (durations checked by `validate`).
+    pub fn ttl_strategy(&self) -> Option<crate::model::TtlStrategy> {
+        let ttl = self.ttl.as_ref()?;
+        let secs = |d: &Option<String>| {
+            d.as_deref()
+                .and_then(|d| units::parse_duration(d).ok())
+                .map(|d| d.as_secs())
+        };
+        Some(crate::model::TtlStrategy {
+            seconds_after_completion: secs(&ttl.after_completion),
+            seconds_after_success: secs(&ttl.after_success),
+            seconds_after_failure: secs(&ttl.after_failure),
+        })
+    }
+
+    /// Checks the Workflow-wide production keys (`parallelism`, `image_pull_secrets`,
+    /// `pod_gc`, `ttl`).
+    fn validate_workflow_keys(&self) -> Result<(), UserError> {
+        if let Some(p) = self.parallelism {
+            if p < 1 {
+                return Err(
+                    UserError::new(format!("parallelism must be at least 1, got {p}"))
+                        .with_hint("parallelism: 10 runs at most 10 pods of the Workflow at once"),
+                );
+            }
+        }
+        for s in &self.image_pull_secrets {
+            if !dns_subdomain(s) {
+                return Err(UserError::new(format!("'{s}' in image_pull_secrets is not a Kubernetes secret name"))
+                    .with_hint("secret names are lowercase letters, digits, '-' and '.', e.g. image_pull_secrets: [registry-credentials]"));
+            }
+        }
+        if let Some(gc) = &self.pod_gc {
+            if !POD_GC_STRATEGIES.contains(&gc.as_str()) {
+                return Err(UserError::new(format!(
+                    "pod_gc '{gc}' is not an Argo pod GC strategy"
+                ))
+                .with_hint(format!("use one of: {}", pretty_list(POD_GC_STRATEGIES))));
+            }
+        }
+        if let Some(ttl) = &self.ttl {
+            for (k, v) in [
+                ("after_completion", &ttl.after_completion),
+                ("after_success", &ttl.after_success),
+                ("after_failure", &ttl.after_failure),
+            ] {
+                if let Some(v) = v {
+                    units::parse_duration(v).map_err(|m| {
+                        UserError::new(format!("ttl.{k}: {m}"))
+                            .with_hint("e.g. ttl: {after_success: 1h, after_failure: 7d}")
+                    })?;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The flat image override (`repository` wins, as in the Python tool).
@@ -164,6 +281,8 @@ impl ArgoConfig {
     /// Errors for values no cluster can run or combinations the backend refuses;
     /// warnings for keys kept only for compatibility and from the strategies.
     pub fn validate(&self, plan: &Plan) -> Result<Vec<Warning>, UserError> {
+        self.validate_workflow_keys()?;
+        crate::kind::validate(self)?;
         let mut warnings = self.strategies().check(plan, &CAPABILITIES)?;
         let disk = self.disk(plan);
         if disk.is_none() {
@@ -326,8 +445,8 @@ fn is_dns_label(s: &str) -> bool {
 #[typetag::serde(name = "argo")]
 impl BackendConfig for ArgoConfig {
     fn check(&self, plan: &Plan) -> anyhow::Result<Vec<Warning>> {
-        // production settings: none mapped yet, so refuse them rather than drop them
-        plan.settings.check_honoured("argo", &[])?;
+        // production settings: mapped by crate::settings, the rest refused at their line
+        crate::settings::check(plan)?;
         let mut warnings = self.validate(plan)?;
         warnings.extend(soopervisor_core::strategy::pod::pinned::warnings(plan));
         Ok(warnings)
@@ -335,6 +454,11 @@ impl BackendConfig for ArgoConfig {
 
     fn export(&self, plan: &Plan, target: &ExportTarget) -> anyhow::Result<Export> {
         crate::export::export(self, plan, target)
+    }
+
+    fn formats(&self) -> &'static [soopervisor_core::backend::OutputFormat] {
+        use soopervisor_core::backend::OutputFormat;
+        &[OutputFormat::Yaml, OutputFormat::Json]
     }
 }
 

@@ -17,11 +17,12 @@ use soopervisor_core::strategy::{in_pod, Composer, Contribution, Phase, SetupSte
 
 use crate::config::ArgoConfig;
 use crate::model::{
-    Artifact, ArtifactRepositoryRef, EnvVar, GitArtifact, Inputs, List, ObjectMeta, Outputs,
-    Parameter, PersistentVolumeClaimVolumeSource, ScriptTemplate, Template, Volume, VolumeMount,
-    Workflow, WorkflowSpec, WorkflowTemplate,
+    Artifact, ArtifactRepositoryRef, EnvVar, GitArtifact, Inputs, List, LocalObjectReference,
+    ObjectMeta, Outputs, Parameter, PersistentVolumeClaimVolumeSource, PodGc, ScriptTemplate,
+    Template, Volume, VolumeMount, Workflow, WorkflowSpec, WorkflowTemplate,
 };
 use crate::nest::{dag_templates, ENTRY_DAG, MAX_DAG_TASKS, MAX_TEMPLATES, RUN_TASK, TASK_PARAM};
+use crate::settings;
 use crate::split;
 use soopervisor_core::strategy::pod::{pod_script, ScriptInputs, TASK_ENV};
 
@@ -160,8 +161,10 @@ pub fn build_with_chunk(cfg: &ArgoConfig, plan: &Plan, chunk: usize) -> anyhow::
                 working_dir: Some(workdir).filter(|w| !w.is_empty()),
                 env: vec![EnvVar {
                     name: TASK_ENV.to_string(),
-                    value: format!("{{{{inputs.parameters.{TASK_PARAM}}}}}"),
+                    value: Some(format!("{{{{inputs.parameters.{TASK_PARAM}}}}}")),
+                    value_from: None,
                 }],
+                resources: None,
                 volume_mounts: volume_mounts.clone(),
                 source: pod_script(&ScriptInputs::new(
                     plan,
@@ -170,6 +173,7 @@ pub fn build_with_chunk(cfg: &ArgoConfig, plan: &Plan, chunk: usize) -> anyhow::
                 )),
             }),
             resource: None,
+            ..Template::default()
         }
     };
 
@@ -230,11 +234,9 @@ pub fn build_with_chunk(cfg: &ArgoConfig, plan: &Plan, chunk: usize) -> anyhow::
             }
         }
         for (t, c) in plan.tasks.iter().zip(&contributions) {
-            templates.push(script_template(
-                template_names[&t.name].clone(),
-                c,
-                &artifacts,
-            ));
+            let mut template = script_template(template_names[&t.name].clone(), c, &artifacts);
+            settings::apply(&mut template, plan.settings(&t.name));
+            templates.push(template);
         }
     } else if plan.tasks.len() > max_tasks {
         // a workflow of workflows: one WorkflowTemplate per part, run by a parent
@@ -245,7 +247,7 @@ pub fn build_with_chunk(cfg: &ArgoConfig, plan: &Plan, chunk: usize) -> anyhow::
         for part in &parts {
             let tasks = &plan.tasks[part.range.clone()];
             let mut templates = dag_templates(&split::local_tasks(tasks), &names, chunk)?;
-            templates.push(run_task.clone());
+            add_settings_templates(plan, tasks, &mut templates, &run_task)?;
             let mut annotations = base_annotations(cfg, plan);
             let mut pairs: Vec<(&str, &str)> = tasks
                 .iter()
@@ -300,7 +302,8 @@ pub fn build_with_chunk(cfg: &ArgoConfig, plan: &Plan, chunk: usize) -> anyhow::
         });
     } else {
         templates = dag_templates(&plan.tasks, &names, chunk)?;
-        templates.push(script_template(RUN_TASK.to_string(), first, &artifacts));
+        let run_task = script_template(RUN_TASK.to_string(), first, &artifacts);
+        add_settings_templates(plan, &plan.tasks, &mut templates, &run_task)?;
     }
 
     let mut annotations = base_annotations(cfg, plan);
@@ -325,6 +328,34 @@ pub fn build_with_chunk(cfg: &ArgoConfig, plan: &Plan, chunk: usize) -> anyhow::
         names,
         warnings,
     })
+}
+
+/// Adds one copy of `run_task` per distinct setting of `tasks` (the first keeps the
+/// name `run-task`) and points each DAG node at its task's copy.
+fn add_settings_templates(
+    plan: &Plan,
+    tasks: &[PlannedTask],
+    templates: &mut Vec<Template>,
+    run_task: &Template,
+) -> Result<(), UserError> {
+    let (groups, of_task) = settings::template_groups(plan, tasks.iter().map(|t| t.name.as_str()));
+    if templates.len() + groups.len() > MAX_TEMPLATES {
+        return Err(UserError::new(format!(
+            "the tasks have {} distinct settings, each needing its own Argo template, and with the {} DAG templates \
+             that exceeds Argo's limit of {MAX_TEMPLATES} templates per Workflow",
+            groups.len(),
+            templates.len()
+        ))
+        .with_hint("use fewer distinct patterns under 'tasks' (tasks with equal settings share a template), or lower max_tasks_per_workflow so each part holds fewer of them"));
+    }
+    settings::route(templates, &of_task);
+    for (i, s) in groups.iter().enumerate() {
+        let mut t = run_task.clone();
+        t.name = settings::template_name(i);
+        settings::apply(&mut t, s);
+        templates.push(t);
+    }
+    Ok(())
 }
 
 /// What the strategies contribute to each task, and whether tasks need templates of
@@ -376,6 +407,14 @@ fn spec(
         entrypoint: ENTRY_DAG.to_string(),
         service_account_name: cfg.service_account.clone(),
         artifact_repository_ref,
+        parallelism: cfg.parallelism,
+        image_pull_secrets: cfg
+            .image_pull_secrets
+            .iter()
+            .map(|name| LocalObjectReference { name: name.clone() })
+            .collect(),
+        pod_gc: cfg.pod_gc.clone().map(|strategy| PodGc { strategy }),
+        ttl_strategy: cfg.ttl_strategy(),
         templates,
         volumes,
     }
@@ -518,8 +557,8 @@ fn names_annotation(pairs: &[(&str, &str)]) -> Option<String> {
     (json.len() <= MAX_NAMES_ANNOTATION).then_some(json)
 }
 
-/// Encodes the workflow as YAML or JSON.
-pub fn encode(wf: &Workflow, format: OutputFormat) -> anyhow::Result<Vec<u8>> {
+/// Encodes the workflow (or the object wrapping it) as YAML or JSON.
+pub fn encode<T: serde::Serialize>(wf: &T, format: OutputFormat) -> anyhow::Result<Vec<u8>> {
     Ok(match format {
         OutputFormat::Yaml => yaml::to_string_from(wf)?.into_bytes(),
         OutputFormat::Json => {
@@ -664,8 +703,9 @@ pub fn export(cfg: &ArgoConfig, plan: &Plan, target: &ExportTarget) -> anyhow::R
         uniform,
         ..
     } = build(cfg, plan)?;
-    let contents = encode(&workflow, target.format)?;
     warnings.extend(size_warnings(cfg, &workflow, &parts, uniform)?);
+    let object = crate::kind::wrap(cfg, workflow);
+    let contents = encode(&object, target.format)?;
     let name = file_name(target.format);
     let rel_dir = target
         .dir
@@ -704,10 +744,10 @@ pub fn export(cfg: &ArgoConfig, plan: &Plan, target: &ExportTarget) -> anyhow::R
             )
         ));
     }
-    next_steps.push(format!(
-        "argo submit -n {} {}",
-        quote(&cfg.namespace),
-        quote(&target.dir.join(name).display().to_string())
+    next_steps.extend(crate::kind::next_steps(
+        cfg,
+        &object,
+        &target.dir.join(name).display().to_string(),
     ));
     Ok(Export::new(files)
         .with_next_steps(next_steps)

@@ -11,9 +11,11 @@
 
 pub mod config;
 pub mod export;
+pub mod kind;
 pub mod lint;
 pub mod model;
 pub mod nest;
+pub mod settings;
 pub mod split;
 
 pub use config::{ArgoConfig, MountedVolume};

@@ -42,6 +42,39 @@ pub struct WorkflowTemplate {
     pub spec: WorkflowSpec,
 }
 
+/// `argoproj.io/v1alpha1` `CronWorkflow`: runs `workflowSpec` on each of its
+/// `schedules` (Argo v4's list form).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CronWorkflow {
+    pub api_version: String,
+    pub kind: String,
+    pub metadata: ObjectMeta,
+    pub spec: CronWorkflowSpec,
+}
+
+/// `CronWorkflowSpec`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CronWorkflowSpec {
+    pub schedules: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub concurrency_policy: Option<String>,
+    pub workflow_spec: WorkflowSpec,
+}
+
+/// The object a user submits: a Workflow, a WorkflowTemplate (`argo submit --from`)
+/// or a CronWorkflow (`--kind`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Submittable {
+    Workflow(Workflow),
+    Template(WorkflowTemplate),
+    Cron(CronWorkflow),
+}
+
 /// Kubernetes `v1` `List`: several objects in one JSON document, which `kubectl`
 /// applies one by one.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -66,10 +99,45 @@ pub struct WorkflowSpec {
     pub service_account_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub artifact_repository_ref: Option<ArtifactRepositoryRef>,
+    /// Most pods of this Workflow running at once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parallelism: Option<i64>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub image_pull_secrets: Vec<LocalObjectReference>,
+    #[serde(rename = "podGC", skip_serializing_if = "Option::is_none")]
+    pub pod_gc: Option<PodGc>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ttl_strategy: Option<TtlStrategy>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub templates: Vec<Template>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub volumes: Vec<Volume>,
+}
+
+/// Kubernetes `LocalObjectReference` (an image pull secret).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LocalObjectReference {
+    pub name: String,
+}
+
+/// `PodGC`: when Argo deletes the Workflow's pods.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PodGc {
+    pub strategy: String,
+}
+
+/// `TTLStrategy`: when Argo deletes the finished Workflow.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TtlStrategy {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seconds_after_completion: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seconds_after_success: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seconds_after_failure: Option<u64>,
 }
 
 /// `WorkflowTemplateRef`: the WorkflowTemplate (in the Workflow's namespace) whose
@@ -95,6 +163,73 @@ pub struct Template {
     pub script: Option<ScriptTemplate>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resource: Option<ResourceTemplate>,
+    /// Labels and annotations of the template's pods.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<PodMetadata>,
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub node_selector: IndexMap<String, String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tolerations: Vec<Toleration>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub priority_class_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active_deadline_seconds: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_strategy: Option<RetryStrategy>,
+}
+
+/// Argo `Metadata`: labels and annotations put on a template's pods.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PodMetadata {
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub labels: IndexMap<String, String>,
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub annotations: IndexMap<String, String>,
+}
+
+/// Kubernetes `Toleration`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Toleration {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub operator: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub effect: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub toleration_seconds: Option<i64>,
+}
+
+/// Argo `RetryStrategy`: how often and when a failed step runs again.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RetryStrategy {
+    pub limit: u32,
+    /// `Always`, `OnFailure`, `OnError` or `OnTransientError`.
+    pub retry_policy: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backoff: Option<Backoff>,
+}
+
+/// Argo `Backoff`: the wait before a retry (`duration`, a Go duration string).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Backoff {
+    pub duration: String,
+}
+
+/// Kubernetes `ResourceRequirements`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResourceRequirements {
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub requests: IndexMap<String, String>,
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub limits: IndexMap<String, String>,
 }
 
 /// `ResourceTemplate`: a step that acts on a Kubernetes object (here: creates a child
@@ -218,17 +353,37 @@ pub struct ScriptTemplate {
     pub working_dir: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub env: Vec<EnvVar>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resources: Option<ResourceRequirements>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub volume_mounts: Vec<VolumeMount>,
     pub source: String,
 }
 
-/// Kubernetes `EnvVar` with a literal value.
+/// Kubernetes `EnvVar`: a literal `value`, or `valueFrom` a secret.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EnvVar {
     pub name: String,
-    pub value: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value_from: Option<EnvVarSource>,
+}
+
+/// Kubernetes `EnvVarSource` (only secrets: values never enter the spec).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EnvVarSource {
+    pub secret_key_ref: SecretKeySelector,
+}
+
+/// Kubernetes `SecretKeySelector`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SecretKeySelector {
+    pub name: String,
+    pub key: String,
 }
 
 /// Kubernetes `VolumeMount`.

@@ -12,6 +12,7 @@ use common::*;
 use soopervisor_argo::export::build;
 use soopervisor_argo::ArgoConfig;
 use soopervisor_core::plan::{Mode, Plan};
+use soopervisor_core::strategy::environment::FIND_PLOOMBER_PY;
 
 /// Records `argv[0]` basename and every argument (unit/record separators), then
 /// behaves as told by the environment.
@@ -24,7 +25,7 @@ case "$(basename "$0")" in
     if [[ "$1 $2" == "env create" ]]; then touch "$FAKE_STATE/env-$6"; exit 0; fi
     ;;
   python)
-    if [[ "$1" == -c && "$2" == "import ploomber" ]]; then exit "${FAKE_NO_PLOOMBER:-0}"; fi
+    if [[ "$1" == -c && "$2" == *'find_spec("ploomber")'* ]]; then exit "${FAKE_NO_PLOOMBER:-0}"; fi
     if [[ -n "${FAKE_REAL_PYTHON:-}" ]]; then exec "$FAKE_REAL_PYTHON" "$@"; fi
     ;;
   flock)
@@ -49,7 +50,10 @@ fn run(plan: &Plan, task: &str, env: &[(&str, &str)]) -> Run {
         .unwrap();
     // the container gets the name from Argo through this variable
     assert_eq!(script.env[0].name, "PLOOMBER_TASK");
-    assert_eq!(script.env[0].value, "{{inputs.parameters.task_name}}");
+    assert_eq!(
+        script.env[0].value.as_deref(),
+        Some("{{inputs.parameters.task_name}}")
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let bin = dir.path().join("bin");
@@ -120,7 +124,7 @@ fn conda_env_then_ploomber_task_in_order() {
                 "my-env"
             ]),
             strs(&["conda", "activate", "my-env"]),
-            strs(&["python", "-c", "import ploomber"]),
+            strs(&["python", "-c", FIND_PLOOMBER_PY]),
             strs(&["ploomber", "task", "load", "--entry-point", "pipeline.yaml"]),
         ]
     );
@@ -212,7 +216,10 @@ fn hostile_task_names_reach_ploomber_exactly_and_run_nothing() {
         }
         let r = run(&p, name, &[]);
         let last = r.calls.last().unwrap();
-        assert_eq!(last[..3], strs(&["ploomber", "task", name])[..], "{name:?}");
+        // regular mode: python -c <loader> NAME --entry-point pipeline.yaml
+        assert_eq!(*last, p.task_command(name), "{name:?}");
+        assert_eq!(last[..2], strs(&["python", "-c"])[..]);
+        assert_eq!(last[3], name, "{name:?}");
         for entry in walk(r.dir.path()) {
             assert!(!entry.ends_with("MARKER"), "{name:?} created {entry}");
         }
@@ -247,7 +254,8 @@ fn pinned_placeholders_become_an_env_file_ploomber_reads() {
         eprintln!("skipping: no python3 with PyYAML");
         return;
     };
-    let mut p = diamond(Mode::Regular);
+    // incremental: the pod runs the `ploomber` command the fake records
+    let mut p = diamond(Mode::Incremental);
     p.pinned_placeholders
         .insert("now".into(), "2026-01-02T03:04:05.000006".into());
     p.pinned_placeholders

@@ -48,8 +48,10 @@ impl SlurmConfig {
 impl BackendConfig for SlurmConfig {
     fn check(&self, plan: &Plan) -> anyhow::Result<Vec<Warning>> {
         self.validate()?;
-        // production settings: none mapped yet, so refuse them rather than drop them
-        plan.settings.check_honoured("slurm", &[])?;
+        // production settings: mapped by crate::settings, the rest refused at their line
+        crate::settings::check(plan)?;
+        plan.settings
+            .check_honoured("slurm", &crate::settings::HONOURED)?;
         crate::names::JobNames::new(plan.tasks.iter().map(|t| t.name.as_str()))?;
         Ok(Vec::new())
     }
@@ -70,8 +72,15 @@ impl BackendConfig for SlurmConfig {
     }
 
     fn status(&self, target: &ExportTarget) -> anyhow::Result<String> {
+        self.status_report(target).map(|r| r.text)
+    }
+
+    fn status_report(
+        &self,
+        target: &ExportTarget,
+    ) -> anyhow::Result<soopervisor_core::backend::StatusReport> {
         let tools = crate::tools::Tools::from_path();
-        crate::status::status(target, &tools)
+        crate::status::report(target, &crate::status::log_dir(self, target), &tools)
     }
 }
 

@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 
 use soopervisor_core::backend::{Export, ExportTarget, OutputFile};
-use soopervisor_core::output::shell::{join, quote};
+use soopervisor_core::output::shell::quote;
 use soopervisor_core::plan::Plan;
 
 use crate::config::SlurmConfig;
@@ -24,9 +24,15 @@ pub fn export(config: &SlurmConfig, plan: &Plan, target: &ExportTarget) -> anyho
         None => Templates::builtin(),
     };
     let mut files =
-        vec![OutputFile::main("submit.sh", submit_script(config, &layout, &jobs)).executable()];
+        vec![
+            OutputFile::main("submit.sh", submit_script(config, plan, &layout, &jobs)).executable(),
+        ];
     for job in &jobs {
-        let command = join(&plan.task_command(&job.task));
+        let command = crate::settings::command_text(
+            &job.task,
+            &plan.task_command(&job.task),
+            plan.settings(&job.task),
+        );
         let template = templates.for_task(&job.task)?;
         let text = template.render(&Values {
             name: &job.name,
@@ -35,19 +41,22 @@ pub fn export(config: &SlurmConfig, plan: &Plan, target: &ExportTarget) -> anyho
         });
         files.push(OutputFile::script(format!("jobs/{}.sh", job.name), text));
     }
-    // `soopervisor status` needs a named target (a soopervisor.yaml section).
+    // `soopervisor status` finds the state of a named target in its folder, and that of
+    // an export without a target in the backend's default folder.
+    // absolute: the command line shows it relative to the user's shell
     let mut next_steps = vec![format!(
         "bash {}",
-        quote(&format!("{}/submit.sh", layout.target))
+        quote(&target.dir.join("submit.sh").display().to_string())
     )];
-    if let Some(n) = &target.name {
-        next_steps.push(format!("soopervisor status {}", quote(n)));
+    match &target.name {
+        Some(n) => next_steps.push(format!("soopervisor status {} --watch", quote(n))),
+        None => next_steps.push("soopervisor status --watch".to_string()),
     }
     Ok(Export::new(files).with_next_steps(next_steps))
 }
 
 /// The `submit.sh` script.
-pub fn submit_script(config: &SlurmConfig, layout: &Layout, jobs: &[Job]) -> String {
+pub fn submit_script(config: &SlurmConfig, plan: &Plan, layout: &Layout, jobs: &[Job]) -> String {
     let mut s = String::new();
     let n = jobs.len();
     s.push_str(
@@ -76,7 +85,7 @@ pub fn submit_script(config: &SlurmConfig, layout: &Layout, jobs: &[Job]) -> Str
             words.push(format!("\"--dependency=afterok{ids}\""));
             words.push("--kill-on-invalid-dep=yes".to_string());
         }
-        words.extend(sbatch_args(job, config).iter().map(|a| quote(a)));
+        words.extend(sbatch_args(job, config, plan).iter().map(|a| quote(a)));
         let _ = writeln!(s, "submit {}\nJ{i}=$JOB", words.join(" "));
     }
     let _ = writeln!(

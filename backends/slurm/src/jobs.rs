@@ -139,9 +139,11 @@ pub fn template_dir(config: &SlurmConfig, plan: &Plan, target: &ExportTarget) ->
 }
 
 /// The `sbatch` arguments of `job` after `--parsable` and the dependency options:
-/// the log file, the configured extra arguments, and the script.
-pub fn sbatch_args(job: &Job, config: &SlurmConfig) -> Vec<String> {
+/// the log file, the task's production settings, the configured extra arguments
+/// (last, so they win), and the script.
+pub fn sbatch_args(job: &Job, config: &SlurmConfig, plan: &Plan) -> Vec<String> {
     let mut args = vec![format!("--output={}", job.output)];
+    args.extend(crate::settings::sbatch_options(plan.settings(&job.task)));
     args.extend(config.sbatch_args.iter().cloned());
     args.push(job.script.clone());
     args

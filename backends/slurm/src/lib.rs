@@ -10,12 +10,14 @@
 //! Modules: [`config`] (the `soopervisor.yaml` section and the trait impl), [`names`]
 //! (safe, unique job/file names), [`templates`] (resolution and rendering),
 //! [`jobs`] (plan → jobs and paths), [`export`] (the files), [`tools`] (finding and
-//! running the SLURM commands), [`state`] (the job-id file), [`submit`], [`status`].
+//! running the SLURM commands), [`state`] (the job-id file), [`submit`], [`status`],
+//! [`settings`] (production settings as sbatch options and job-script lines).
 
 pub mod config;
 pub mod export;
 pub mod jobs;
 pub mod names;
+pub mod settings;
 pub mod state;
 pub mod status;
 pub mod submit;

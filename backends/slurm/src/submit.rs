@@ -3,8 +3,6 @@
 //! ids are recorded in the state file as they arrive. A failure halfway returns an
 //! error listing what was submitted and the `scancel` command that undoes it.
 
-use std::io::Write;
-
 use soopervisor_core::backend::ExportTarget;
 use soopervisor_core::diagnostics::UserError;
 use soopervisor_core::plan::Plan;
@@ -56,7 +54,7 @@ pub fn submit(
     }
     std::fs::create_dir_all(root.join(&layout.log_dir))?;
     let state_path = target.dir.join(STATE_FILE);
-    let mut state = std::fs::File::create(&state_path)?;
+    let mut state = soopervisor_core::backend::tracking::StateWriter::create(&state_path)?;
     let mut ids: Vec<String> = Vec::with_capacity(jobs.len());
     let mut report = String::new();
     for job in &jobs {
@@ -70,7 +68,7 @@ pub fn submit(
             args.push(format!("--dependency=afterok{deps}"));
             args.push("--kill-on-invalid-dep=yes".to_string());
         }
-        args.extend(sbatch_args(job, config));
+        args.extend(sbatch_args(job, config, plan));
         let failure = match run(sbatch, &args, Some(root)) {
             Err(e) => Some(e.to_string()),
             Ok(r) if !r.ok => Some(format!(
@@ -80,8 +78,7 @@ pub fn submit(
             )),
             Ok(r) => match parse_job_id(&r.stdout) {
                 Some(id) => {
-                    state.write_all(crate::state::line(&job.task, &id).as_bytes())?;
-                    state.flush()?;
+                    state.push(&[&job.task, &id])?;
                     report.push_str(&format!("submitted {} as job {id}\n", job.task));
                     ids.push(id);
                     None

@@ -68,7 +68,14 @@ fn unnamed_target_is_the_project_root() {
     assert!(submit.contains("cd -- .\n"), "{submit}");
     assert!(submit.contains("--output=logs/a-%j.out"), "{submit}");
     assert!(submit.contains(" jobs/a.sh\n"), "{submit}");
-    assert_eq!(e.next_steps, ["bash ./submit.sh"]);
+    // absolute: the command line shows it relative to the user's shell
+    assert_eq!(
+        e.next_steps,
+        [
+            format!("bash {}", root.join("submit.sh").display()),
+            "soopervisor status --watch".to_string()
+        ]
+    );
 }
 
 #[test]
@@ -109,7 +116,7 @@ fn templates_from_the_target_folder() {
             ("fit-2", &["load"]),
             ("report", &["fit-1", "fit-2"]),
         ],
-        Mode::Regular,
+        Mode::Incremental,
     );
     let e = export(&config("{}"), &plan, &target(root));
     let get = |name: &str| {

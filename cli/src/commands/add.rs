@@ -15,7 +15,7 @@ pub struct AddArgs {
     /// Name of the new target (a section of soopervisor.yaml and the output folder)
     pub target: String,
     /// The engine (see: soopervisor backends)
-    #[arg(short = 'b', long, default_value = "argo")]
+    #[arg(short = 'b', long, default_value = "argo", value_parser = config::backend_arg)]
     pub backend: String,
     /// A backend preset, for backends that have them
     #[arg(short = 'p', long)]
@@ -64,10 +64,13 @@ pub fn run(args: AddArgs) -> anyhow::Result<()> {
         Value::String(backend.to_string()),
     );
     if let Some(p) = &args.preset {
+        check_preset(backend, p)?;
         section.insert(Value::String("preset".into()), Value::String(p.clone()));
     }
     // Validate through the backend's own type, then write its full default settings.
-    let typed = config::backend_config(section, &Mapping::new(), Some(&file))?;
+    let mut defaults = Mapping::new();
+    config::default_env_from_project(root, backend, &section, &mut defaults);
+    let typed = config::backend_config(section, &defaults, Some(&file))?;
     let value = serde_yaml::to_value(&typed)?;
     let mut wrapper = Mapping::new();
     wrapper.insert(Value::String(target.clone()), value);
@@ -82,6 +85,35 @@ pub fn run(args: AddArgs) -> anyhow::Result<()> {
         contents: contents.into_bytes(),
         executable: false,
     }])?;
-    eprintln!("Added the '{target}' target ({backend}) to soopervisor.yaml. To export it:\n  soopervisor export {target}\nTo export every task regardless of its status:\n  soopervisor export {target} --mode force");
+    let shown = crate::shown::Shown::new(&args.project)?;
+    let t = soopervisor_core::output::shell::quote(target);
+    eprintln!(
+        "Added the '{target}' target ({backend}) to {}. To export it:\n  {}\nTo export every task regardless of its status:\n  {}",
+        shown.path(&file),
+        shown.command(&format!("soopervisor export {t}"), root),
+        shown.command(&format!("soopervisor export {t} --mode force"), root)
+    );
     Ok(())
+}
+
+/// `--preset` must name one of the backend's presets (checked here, at `add` time, so
+/// that a typo is never written into soopervisor.yaml).
+fn check_preset(backend: &str, preset: &str) -> anyhow::Result<()> {
+    let presets = soopervisor_core::backend::find(backend).map_or(&[][..], |d| d.presets());
+    if presets.contains(&preset) {
+        return Ok(());
+    }
+    let hint = if presets.is_empty() {
+        "drop --preset".to_string()
+    } else {
+        format!("use one of: {}", presets.join(", "))
+    };
+    let what = if presets.is_empty() {
+        format!("the {backend} backend has no presets")
+    } else {
+        format!("the {backend} backend has no preset '{preset}'")
+    };
+    Err(UserError::new(format!("--preset {preset}: {what}"))
+        .with_hint(hint)
+        .into())
 }

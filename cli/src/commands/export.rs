@@ -23,7 +23,7 @@ pub enum ModeArg {
     /// Only tasks whose products are missing or outdated
     #[default]
     Incremental,
-    /// Every task
+    /// Every task; a task up to date when its pod starts is skipped there
     Regular,
     /// Every task, forcing Ploomber to run it
     Force,
@@ -41,8 +41,8 @@ pub struct ExportArgs {
     /// A target section of soopervisor.yaml; without it: --backend (default argo) with
     /// its defaults, written at the project root
     pub target: Option<String>,
-    /// The engine to export to (see: soopervisor backends)
-    #[arg(short = 'b', long)]
+    /// The engine to export to (see: soopervisor backends) [default: argo]
+    #[arg(short = 'b', long, value_parser = config::backend_arg)]
     pub backend: Option<String>,
     /// How data moves between tasks: nfs (shared disk) or fetch (object storage)
     #[arg(long)]
@@ -50,6 +50,10 @@ pub struct ExportArgs {
     /// How the code reaches the pods: shared-disk, package, git or image
     #[arg(long)]
     pub code: Option<String>,
+    /// What an Argo export is: workflow (submit once), template (a WorkflowTemplate
+    /// for argo submit --from) or cron (a CronWorkflow on the section's schedule)
+    #[arg(long, value_name = "KIND")]
+    pub kind: Option<String>,
     /// How the pods get their environment: conda, pip or image
     #[arg(long)]
     pub env: Option<String>,
@@ -71,9 +75,10 @@ pub struct ExportArgs {
     /// Write the main file here instead (- for standard output)
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<String>,
-    /// Spec encoding, for backends that offer both
-    #[arg(long, value_enum, default_value_t)]
-    pub format: FormatArg,
+    /// Spec encoding, for backends that offer both [default: from --output's extension
+    /// (.json), else yaml]
+    #[arg(long, value_enum)]
+    pub format: Option<FormatArg>,
     /// Submit to the engine after exporting (backends that can)
     #[arg(long)]
     pub submit: bool,
@@ -98,6 +103,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
     let (project, dag, would_run) = pipeline::load_with_status(&args.project, args.exact)?;
     let root = project.root.clone();
 
+    let shown = crate::shown::Shown::new(&args.project)?;
     let mut overrides = config::strategy_overrides(
         args.storage.as_deref(),
         args.code.as_deref(),
@@ -105,6 +111,10 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
     );
     if let Some(p) = &args.preset {
         overrides.insert(Value::String("preset".into()), Value::String(p.clone()));
+    }
+    if let Some(kind) = &args.kind {
+        // a backend key like the strategies: backends without `kind` refuse the flag
+        overrides.insert(Value::String("kind".into()), Value::String(kind.clone()));
     }
     let mut settings_spec = SettingsSpec::default();
     let (backend_config, target_dir, section_for_upload) = match &args.target {
@@ -136,6 +146,10 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
                     Value::String(wanted.to_string()),
                 );
             }
+            if let Some(b) = section.get("backend").and_then(Value::as_str) {
+                let b = config::canonical_backend(b)?;
+                config::default_env_from_project(&root, b, &section, &mut overrides);
+            }
             let merged = merged(&section, &overrides);
             settings_spec = config::settings(&file, &section, target)?;
             (
@@ -157,6 +171,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
             };
             let mut section = Mapping::new();
             section.insert(Value::String("backend".into()), Value::String(name));
+            config::default_env_from_project(&root, canonical, &section, &mut overrides);
             let merged = merged(&section, &overrides);
             (
                 config::backend_config(section, &overrides, None)?,
@@ -183,6 +198,8 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
         dag.tasks().iter().map(|t| t.name.as_str()),
         plan.tasks.iter().map(|t| t.name.as_str()),
     )?;
+    plan.warnings
+        .extend(settings::secrets::settings_warnings(&plan.settings));
     if plan.tasks.is_empty() {
         crate::print_warnings(&plan.warnings);
         let target = args
@@ -190,18 +207,22 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
             .as_deref()
             .map(|t| format!(" {t}"))
             .unwrap_or_default();
+        let again = shown.command(&format!("soopervisor export{target} --mode force"), &root);
         eprintln!(
-            "Every task is up to date: incremental mode has nothing to export, and nothing was written.\nTo export every task regardless of its status:\n  soopervisor export{target} --mode force"
+            "Every task is up to date: incremental mode has nothing to export, and nothing was written.\nTo export every task regardless of its status:\n  {again}"
         );
         return Ok(());
     }
     let mut warnings = plan.warnings.clone();
     warnings.extend(backend_config.check(&plan)?);
 
-    let mut target = ExportTarget::new(target_dir.clone()).with_format(match args.format {
-        FormatArg::Yaml => OutputFormat::Yaml,
-        FormatArg::Json => OutputFormat::Json,
-    });
+    let format = choose_format(
+        args.format,
+        args.output.as_deref(),
+        backend_config.formats(),
+        backend_config.typetag_name(),
+    )?;
+    let mut target = ExportTarget::new(target_dir.clone()).with_format(format);
     if let Some(name) = &args.target {
         target = target.with_name(name);
     }
@@ -247,10 +268,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
                 .collect();
             atomic::write_all(&pending)?;
             for p in placed.iter().filter(|p| p.announced()) {
-                match output {
-                    Output::Folder => eprintln!("Wrote {}", display_relative(&p.path, &root)),
-                    _ => eprintln!("Wrote {}", p.path.display()),
-                }
+                eprintln!("Wrote {}", shown.path(&p.path));
             }
         }
     }
@@ -266,6 +284,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
             &section_for_upload,
             args.target.as_deref(),
             false,
+            &shown,
         )?;
     }
     if args.submit {
@@ -274,13 +293,86 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
     } else if !export.next_steps.is_empty() {
         eprintln!("\nNext steps:");
         // Paths relative to where the user's shell is (not -C), so they can paste them.
-        let shell_cwd = std::env::current_dir()?;
         for step in &export.next_steps {
-            eprintln!("  {}", present_step(step, &moved, &shell_cwd));
+            let step = point_at_moved_files(step, &moved);
+            eprintln!("  {}", shown.command(&step, &root));
         }
     }
     crate::drop_in_background((project, dag, plan, export));
     Ok(())
+}
+
+/// The encoding of the main file: `--format` when given, else the one `--output`'s
+/// extension names (`.json`), else YAML. Never silently ignored: a format the backend
+/// cannot write, or one that contradicts the `--output` extension, is an error.
+pub fn choose_format(
+    asked: Option<FormatArg>,
+    output: Option<&str>,
+    offered: &[OutputFormat],
+    backend: &str,
+) -> anyhow::Result<OutputFormat> {
+    let extension = output
+        .and_then(|o| std::path::Path::new(o).extension())
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    let by_extension = match extension.as_deref() {
+        Some("json") => Some(OutputFormat::Json),
+        Some("yaml" | "yml") => Some(OutputFormat::Yaml),
+        _ => None,
+    };
+    let asked = asked.map(|f| match f {
+        FormatArg::Yaml => OutputFormat::Yaml,
+        FormatArg::Json => OutputFormat::Json,
+    });
+    let name = |f: OutputFormat| match f {
+        OutputFormat::Yaml => "yaml",
+        OutputFormat::Json => "json",
+    };
+    if let (Some(a), Some(e)) = (asked, by_extension) {
+        if a != e {
+            return Err(UserError::new(format!(
+                "--format {} contradicts --output {}, whose extension says {}",
+                name(a),
+                output.unwrap_or_default(),
+                name(e)
+            ))
+            .with_hint("drop --format (the extension then decides), or rename the --output file")
+            .into());
+        }
+    }
+    let chosen = asked.or(by_extension);
+    match chosen {
+        Some(f) if !offered.contains(&f) && (asked.is_some() || f != OutputFormat::Yaml) => {
+            let what = if offered.is_empty() {
+                "files of one fixed format (--format does not apply)".to_string()
+            } else {
+                format!(
+                    "only {}",
+                    offered
+                        .iter()
+                        .map(|f| name(*f))
+                        .collect::<Vec<_>>()
+                        .join(" or ")
+                )
+            };
+            let cause = if asked.is_some() {
+                format!("--format {}", name(f))
+            } else {
+                format!("--output {}", output.unwrap_or_default())
+            };
+            Err(
+                UserError::new(format!("{cause}: the {backend} backend writes {what}"))
+                    .with_hint(if asked.is_some() {
+                        "drop --format".to_string()
+                    } else {
+                        "give --output a name with the backend's own extension".to_string()
+                    })
+                    .into(),
+            )
+        }
+        Some(f) => Ok(f),
+        None => Ok(OutputFormat::Yaml),
+    }
 }
 
 /// The section with the command-line overrides applied (what `--upload` reads).
@@ -292,18 +384,9 @@ fn merged(section: &Mapping, overrides: &Mapping) -> Mapping {
     m
 }
 
-fn display_relative(path: &std::path::Path, root: &std::path::Path) -> String {
-    path.strip_prefix(root)
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| path.to_path_buf())
-        .display()
-        .to_string()
-}
-
-/// A next-step command as the user should type it: pointing at the files actually
-/// written (`--output`: `moved` holds where each was meant to go and where it went),
-/// with paths relative to the folder the command ran in.
-fn present_step(step: &str, moved: &[(PathBuf, PathBuf)], cwd: &std::path::Path) -> String {
+/// A next-step command pointing at the files actually written (`--output`: `moved`
+/// holds where each was meant to go and where it went).
+fn point_at_moved_files(step: &str, moved: &[(PathBuf, PathBuf)]) -> String {
     let mut moved: Vec<(String, String)> = moved
         .iter()
         .map(|(from, to)| (from.display().to_string(), to.display().to_string()))
@@ -313,14 +396,6 @@ fn present_step(step: &str, moved: &[(PathBuf, PathBuf)], cwd: &std::path::Path)
     let mut step = step.to_string();
     for (from, to) in &moved {
         step = step.replace(from, to);
-    }
-    let prefix = format!("{}/", cwd.display());
-    if prefix.len() > 1 {
-        step = step.replace(&prefix, "");
-    }
-    let here = cwd.display().to_string();
-    if step.ends_with(&format!(" {here}")) || step.contains(&format!(" {here} ")) {
-        step = step.replace(&format!(" {here}"), " .");
     }
     step
 }

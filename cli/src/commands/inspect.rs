@@ -1,5 +1,8 @@
 //! `soopervisor inspect`: the inferred DAG as JSON (the format the conformance suite
-//! compares with Ploomber's own answer) or as a readable tree.
+//! compares with Ploomber's own answer) or YAML, as a readable tree, or as a picture:
+//! Graphviz `dot` or a Mermaid flowchart (one node per task labelled with its Ploomber
+//! name, one edge from each upstream task to its downstream task, as `ploomber plot`
+//! draws it).
 
 use std::io::Write;
 
@@ -13,9 +16,17 @@ use crate::pipeline::{self, ProjectArgs};
 
 #[derive(Debug, Clone, Copy, ValueEnum, Default)]
 pub enum InspectFormat {
+    /// Tasks in run order, with class, source, product, params and upstream
     #[default]
     Text,
+    /// The DAG as data (what the conformance suite compares with Ploomber)
     Json,
+    /// The same data as YAML
+    Yaml,
+    /// A Graphviz digraph (render with: dot -Tsvg)
+    Dot,
+    /// A Mermaid flowchart (renders in GitHub markdown)
+    Mermaid,
 }
 
 #[derive(Debug, clap::Args)]
@@ -37,6 +48,9 @@ pub fn run(args: InspectArgs) -> anyhow::Result<()> {
             writeln!(out)?;
             out.flush()?;
         }
+        InspectFormat::Yaml => print!("{}", serde_yaml::to_string(&InspectJson(&dag))?),
+        InspectFormat::Dot => print!("{}", to_dot(&dag)),
+        InspectFormat::Mermaid => print!("{}", to_mermaid(&dag)),
         InspectFormat::Text => print!("{}", to_text(&dag, &project.entry_point_relative())),
     }
     crate::drop_in_background((project, dag));
@@ -93,6 +107,9 @@ pub fn to_text(dag: &Dag, entry_point: &str) -> String {
             other => other.to_string(),
         };
         out.push_str(&format!("  product  {product}\n"));
+        if !t.params.is_empty() {
+            out.push_str(&format!("  params   {}\n", Value::Object(t.params.clone())));
+        }
         if !t.upstream.is_empty() {
             let n = t.upstream.len();
             for (i, up) in t.upstream.iter().enumerate() {
@@ -100,6 +117,57 @@ pub fn to_text(dag: &Dag, entry_point: &str) -> String {
                 let label = if i == 0 { "after  " } else { "       " };
                 out.push_str(&format!("  {label}  {branch} {up}\n"));
             }
+        }
+    }
+    out
+}
+
+/// A Graphviz digraph: one box per task (its Ploomber name, quoted as DOT requires),
+/// one edge per upstream dependency, tasks in declaration order.
+pub fn to_dot(dag: &Dag) -> String {
+    let quote = |s: &str| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
+    let mut out = String::from("digraph pipeline {\n  rankdir=LR;\n  node [shape=box];\n");
+    for t in dag.tasks() {
+        out.push_str(&format!("  {};\n", quote(&t.name)));
+    }
+    for t in dag.tasks() {
+        for up in &t.upstream {
+            out.push_str(&format!("  {} -> {};\n", quote(up), quote(&t.name)));
+        }
+    }
+    out.push_str("}\n");
+    out
+}
+
+/// A Mermaid flowchart: nodes `t0`, `t1`, ... (declaration order) labelled with the
+/// task names (quotes and markup characters written as Mermaid entities), one arrow
+/// per upstream dependency.
+pub fn to_mermaid(dag: &Dag) -> String {
+    let label = |s: &str| {
+        s.chars()
+            .map(|c| match c {
+                '"' => "#quot;".to_string(),
+                '#' => "#35;".to_string(),
+                '<' => "#lt;".to_string(),
+                '>' => "#gt;".to_string(),
+                '&' => "#amp;".to_string(),
+                c => c.to_string(),
+            })
+            .collect::<String>()
+    };
+    let index: std::collections::HashMap<&str, usize> = dag
+        .tasks()
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.name.as_str(), i))
+        .collect();
+    let mut out = String::from("flowchart LR\n");
+    for (i, t) in dag.tasks().iter().enumerate() {
+        out.push_str(&format!("  t{i}[\"{}\"]\n", label(&t.name)));
+    }
+    for (i, t) in dag.tasks().iter().enumerate() {
+        for up in &t.upstream {
+            out.push_str(&format!("  t{} --> t{i}\n", index[up.as_str()]));
         }
     }
     out

@@ -2,6 +2,8 @@
 
 pub mod add;
 pub mod backends;
+pub mod completions;
+pub mod explain;
 pub mod export;
 pub mod inspect;
 pub mod placement;
@@ -24,7 +26,7 @@ use clap::{Parser, Subcommand};
         ("soopervisor inspect", "the DAG soopervisor infers from ./pipeline.yaml"),
         ("soopervisor export --backend argo --storage nfs", "write argo.yaml"),
         ("soopervisor add training --backend slurm", "a target in soopervisor.yaml"),
-        ("soopervisor backends", "the engines this binary exports to"),
+        ("soopervisor explain SV0101", "what an error code means and how to fix it"),
     ])
 )]
 pub struct Cli {
@@ -62,9 +64,29 @@ pub enum Command {
         ("soopervisor add training --backend slurm", "then use one of them"),
     ]))]
     Backends,
+    /// Explain an error code (SV0101): its cause and its fix
+    #[command(after_long_help = examples(&[
+        ("soopervisor explain SV0101", "the cause and fix of error SV0101"),
+        ("soopervisor explain", "every error code, by stage"),
+    ]))]
+    Explain(explain::ExplainArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
+    #[command(after_long_help = examples(&[
+        ("soopervisor completions bash > ~/.local/share/bash-completion/completions/soopervisor", "bash"),
+        ("soopervisor completions zsh > ~/.zfunc/_soopervisor", "zsh (with ~/.zfunc in fpath)"),
+        ("soopervisor completions fish > ~/.config/fish/completions/soopervisor.fish", "fish"),
+    ]))]
+    Completions(completions::CompletionsArgs),
+    /// Print the man page, or write every page into a folder
+    #[command(after_long_help = examples(&[
+        ("soopervisor man | man -l -", "read it now"),
+        ("soopervisor man --dir ~/.local/share/man/man1", "install the pages for `man soopervisor`"),
+    ]))]
+    Man(completions::ManArgs),
     /// Show the state of the jobs submitted from a target
     #[command(after_long_help = examples(&[
         ("soopervisor status cluster", "the jobs of the last submission"),
+        ("soopervisor status --watch", "after export --backend slurm --submit: until all end"),
         ("soopervisor status cluster -C my-project", "from another folder"),
     ]))]
     Status(status::StatusArgs),
@@ -97,6 +119,9 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Export(a) => export::run(a),
         Command::Add(a) => add::run(a),
         Command::Backends => backends::run(),
+        Command::Explain(a) => explain::run(a),
+        Command::Completions(a) => completions::completions(a),
+        Command::Man(a) => completions::man(a),
         Command::Status(a) => status::run(a),
         Command::Upload(a) => upload::run(a),
     }

@@ -165,18 +165,17 @@ fn first_few(names: &[String]) -> String {
     )
 }
 
-/// Where a companion goes when the main file is written to `dest`: named after
-/// `dest` plus its declared `suffix` (`--output out/x.yaml`, `-templates`:
-/// `out/x-templates.yaml`), with `dest`'s extension (the companion's own when `dest`
-/// has none).
+/// Where a companion goes when the main file is written to `dest`: beside it, named
+/// after `dest` plus the companion's declared `suffix`, with the companion's own
+/// extension (`--output out/x.yaml`, `-templates`, `argo-templates.yaml`:
+/// `out/x-templates.yaml`).
 fn companion_path(dest: &Path, suffix: &str, file: &Path) -> PathBuf {
     let stem = dest
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let ext = dest
+    let ext = file
         .extension()
-        .or(file.extension())
         .map(|e| format!(".{}", e.to_string_lossy()))
         .unwrap_or_default();
     dest.with_file_name(format!("{stem}{suffix}{ext}"))
@@ -207,7 +206,7 @@ mod tests {
             OutputFile::main("wf.yaml", "a"),
         ]);
         let p = place(&e, Path::new("/t"), Output::File(Path::new("/o/x.json"))).unwrap();
-        assert_eq!(paths(&p), ["/o/x.json", "/o/x-parts.json"]);
+        assert_eq!(paths(&p), ["/o/x.json", "/o/x-parts.yml"]);
         let p = place(&e, Path::new("/t"), Output::Folder).unwrap();
         assert_eq!(paths(&p), ["/t/parts/all.yml", "/t/wf.yaml"]);
     }

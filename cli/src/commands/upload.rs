@@ -50,7 +50,14 @@ pub fn run(args: UploadArgs) -> anyhow::Result<()> {
         config::merge_override(&mut section, k, v);
     }
     let plan = plan::build::build(&project, &dag, Mode::Regular, None)?;
-    deliver(&plan, &section, args.target.as_deref(), args.dry_run)
+    let shown = crate::shown::Shown::new(&args.project)?;
+    deliver(
+        &plan,
+        &section,
+        args.target.as_deref(),
+        args.dry_run,
+        &shown,
+    )
 }
 
 fn strategy<T>(section: &Mapping, key: &str) -> anyhow::Result<Choice<T>>
@@ -82,6 +89,7 @@ pub fn deliver(
     section: &Mapping,
     target: Option<&str>,
     dry_run: bool,
+    shown: &crate::shown::Shown,
 ) -> anyhow::Result<()> {
     let code: Choice<dyn CodeStrategy> = strategy(section, "code")?;
     let storage: Choice<dyn StorageStrategy> = strategy(section, "storage")?;
@@ -103,7 +111,7 @@ pub fn deliver(
                 .into());
             };
             let sub_path = flat("sub_path").or(disk.sub_path).unwrap_or_default();
-            shared_disk(plan, &cfg, &sub_path, dry_run)
+            shared_disk(plan, &cfg, &sub_path, dry_run, shown)
         }
         "package" => {
             let cfg: PackageCode = settings(code.to_value())?;
@@ -156,18 +164,25 @@ fn shared_disk(
     cfg: &SharedDiskCode,
     sub_path: &str,
     dry_run: bool,
+    shown: &crate::shown::Shown,
 ) -> anyhow::Result<()> {
     let sel = files::select(plan, &cfg.include, &cfg.exclude)?;
     crate::print_warnings(&sel.warnings);
     let root = &plan.project.root;
     let dest = format!("{}/{}", cfg.exports_dir.trim_end_matches('/'), sub_path);
     let remote_tar = "/tmp/soopervisor-upload.tar.gz";
-    eprintln!(
+    // what is about to happen, worded as such: success is said only at the end
+    let what = format!(
         "{} files ({:.1} MB) from {} to {dest} on the NFS server",
         sel.files.len(),
         sel.total_bytes as f64 / 1_000_000.0,
-        root.display()
+        shown.path(root)
     );
+    if dry_run {
+        eprintln!("{what}");
+    } else {
+        eprintln!("Copying {what} ...");
+    }
     let find_pod = [
         "kubectl",
         "get",
@@ -187,7 +202,7 @@ fn shared_disk(
         println!("pod=$({})", join(&find_pod));
         println!(
             "tar -czf soopervisor-upload.tar.gz -C {} {}",
-            quote(&root.display().to_string()),
+            quote(&shown.path(root)),
             join(&sel.files)
         );
         println!("kubectl cp soopervisor-upload.tar.gz \"$pod\":{remote_tar}");
@@ -232,7 +247,10 @@ fn shared_disk(
         Command::new("kubectl").args(["exec", &pod, "--", "sh", "-c", &unpack]),
         "kubectl exec",
     )?;
-    eprintln!("Copied the project to {pod}:{dest}");
+    eprintln!(
+        "Copied the project to {pod}:{dest} ({} files)",
+        sel.files.len()
+    );
     Ok(())
 }
 
@@ -335,9 +353,13 @@ fn run_capture(cmd: &[&str], missing: &str) -> anyhow::Result<String> {
     })?;
     if !out.status.success() {
         return Err(UserError::new(format!(
-            "{} failed: {}",
+            "upload failed: {} exited with {}: {}",
             join(cmd),
+            out.status,
             String::from_utf8_lossy(&out.stderr).trim()
+        ))
+        .with_hint(format!(
+            "{missing}: check that it reaches the cluster (kubectl config current-context), or print the commands with --dry-run"
         ))
         .into());
     }
@@ -349,7 +371,9 @@ fn run_status(cmd: &mut Command, what: &str) -> anyhow::Result<()> {
         .status()
         .map_err(|e| UserError::new(format!("cannot run {what}: {e}")))?;
     if !status.success() {
-        return Err(UserError::new(format!("{what} failed ({status})")).into());
+        return Err(UserError::new(format!("upload failed: {what} exited with {status}"))
+            .with_hint("nothing was reported as copied; fix the error above and run soopervisor upload again (--dry-run prints the commands)")
+            .into());
     }
     Ok(())
 }

@@ -13,7 +13,7 @@ use crate::diagnostics::Warning;
 /// | role | without `--output` | `--output FILE` | `--output -` |
 /// |---|---|---|---|
 /// | [`Main`](FileRole::Main) | target folder | written as `FILE` | printed |
-/// | [`Companion`](FileRole::Companion) | target folder | next to `FILE`, named `<FILE stem><suffix>.<FILE ext>` | refused (two files) |
+/// | [`Companion`](FileRole::Companion) | target folder | next to `FILE`, named `<FILE stem><suffix>.<own ext>` | refused (two files) |
 /// | [`Script`](FileRole::Script), [`Support`](FileRole::Support), [`State`](FileRole::State) | target folder | refused (they belong in the folder) | refused |
 ///
 /// New roles may be added in a minor release (the enum is `#[non_exhaustive]`).
@@ -86,7 +86,8 @@ impl OutputFile {
     }
 
     /// A companion of the main file: at `path` in the target folder; under
-    /// `--output DIR/NAME.EXT` it is written to `DIR/NAME<suffix>.EXT` instead.
+    /// `--output DIR/NAME.EXT` it is written to `DIR/NAME<suffix>.X` instead, where
+    /// `X` is the extension of `path`.
     ///
     /// ```
     /// use soopervisor_core::backend::{FileRole, OutputFile};

@@ -127,3 +127,16 @@ pub fn find(name: &str) -> Option<&'static BackendDescription> {
         .into_iter()
         .find(|d| d.answers_to(name))
 }
+
+impl BackendDescription {
+    /// The encodings this backend's `export --format` accepts (see
+    /// [`BackendConfig::formats`]).
+    pub fn formats(&self) -> &'static [super::OutputFormat] {
+        (self.default_config)().formats()
+    }
+
+    /// The presets `add --preset` accepts (see [`BackendConfig::presets`]).
+    pub fn presets(&self) -> &'static [&'static str] {
+        (self.default_config)().presets()
+    }
+}

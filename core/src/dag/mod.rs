@@ -32,6 +32,45 @@ fn task_error(t: &Task, message: String) -> UserError {
         .at_line(t.declared_line)
 }
 
+/// An error about the upstream name `up` of `t`, located at the line of the task's
+/// source file that names it (`fit.py:14`: where the user wrote the typo), or at the
+/// task's declaration when the source does not name it literally (declared in the spec,
+/// a function task, a name built at run time).
+fn upstream_error(t: &Task, up: &str, message: String) -> UserError {
+    if let crate::model::Source::File { path, .. } = &t.source {
+        if let Some(line) = line_naming(path, up) {
+            return UserError::new(message).in_file(path).at_line(line);
+        }
+    }
+    task_error(t, message)
+}
+
+/// The first line of the file at `path` that names `up` as an upstream: quoted
+/// (`'up'`, `"up"`) or as an attribute (`upstream.up`, in SQL and shell templates).
+fn line_naming(path: &std::path::Path, up: &str) -> Option<usize> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let needles = [
+        format!("'{up}'"),
+        format!("\"{up}\""),
+        format!("\\\"{up}\\\""), // inside a notebook's JSON string
+        format!("upstream.{up}"),
+    ];
+    let attribute_end = |line: &str, at: usize| {
+        line[at + needles[3].len()..]
+            .chars()
+            .next()
+            .is_none_or(|c| !(c.is_alphanumeric() || c == '_'))
+    };
+    text.lines()
+        .position(|line| {
+            needles[..3].iter().any(|n| line.contains(n.as_str()))
+                || line
+                    .match_indices(needles[3].as_str())
+                    .any(|(at, _)| attribute_end(line, at))
+        })
+        .map(|i| i + 1)
+}
+
 impl Dag {
     /// Builds and checks the DAG.
     pub fn build(mut tasks: Vec<Task>) -> UserResult<Dag> {
@@ -80,15 +119,17 @@ impl Dag {
                     } else {
                         String::new()
                     };
-                    return Err(task_error(
+                    return Err(upstream_error(
                         t,
+                        up,
                         format!(
                             "task '{}' has an upstream dependency '{up}', but such task doesn't exist. Available tasks: {}{more}",
                             t.name,
                             pretty_list(shown)
                         ),
                     )
-                    .with_hint("fix the name in the task's source (upstream = [...]) or add the missing task to the pipeline"));
+                    .with_hint("fix the name in the task's source (upstream = [...]) or add the missing task to the pipeline")
+                    .suggest(up, &available));
                 }
             }
             expanded.sort();

@@ -35,6 +35,10 @@ pub fn build_with(
                 .in_file(&project.spec_path),
         );
     }
+    if let Some(f) = &project.env_file {
+        // the env file travels with the code to the pods: no credentials in it
+        warnings.extend(crate::settings::secrets::env_file_warnings(f));
+    }
     let (conda, conda_warnings) = conda_environment(&project.root);
     warnings.extend(conda_warnings);
     let info = ProjectInfo {
@@ -154,4 +158,55 @@ pub fn require_products_inside_root(plan: &Plan) -> UserResult<()> {
         }
     }
     Ok(())
+}
+
+/// How many folders a root-relative path climbs above the root (`../../x.py` → 2;
+/// an absolute path climbs out entirely: `usize::MAX`).
+fn levels_above_root(path: &str) -> usize {
+    if path.starts_with('/') {
+        return usize::MAX;
+    }
+    let mut depth: isize = 0;
+    let mut highest: isize = 0;
+    for part in path.split('/') {
+        match part {
+            ".." => depth -= 1,
+            "." | "" => {}
+            _ => depth += 1,
+        }
+        highest = highest.min(depth);
+    }
+    (-highest) as usize
+}
+
+/// Every task's source file must lie inside what the code strategy ships to the pods:
+/// the project folder (`levels_up` = 0) or, for a checkout of the whole repository,
+/// up to `levels_up` folders above it. `what` names the strategy and what it ships.
+pub fn require_sources_shipped(plan: &Plan, levels_up: usize, what: &str) -> UserResult<()> {
+    for t in &plan.tasks {
+        let Some(source) = &t.source else { continue };
+        if levels_above_root(source) > levels_up {
+            return Err(UserError::new(format!(
+                "task '{}' has its source at {source}, outside the project folder, but {what}, so the pods would not find it",
+                t.name
+            ))
+            .in_file(plan.project.root.join(&plan.project.entry_point))
+            .with_hint("move the source into the project folder and point the task's source: at its new place"));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::levels_above_root;
+
+    #[test]
+    fn counts_the_folders_a_path_climbs() {
+        assert_eq!(levels_above_root("scripts/a.py"), 0);
+        assert_eq!(levels_above_root("../a.py"), 1);
+        assert_eq!(levels_above_root("../../lib/a.py"), 2);
+        assert_eq!(levels_above_root("x/../../a.py"), 1);
+        assert_eq!(levels_above_root("/abs/a.py"), usize::MAX);
+    }
 }

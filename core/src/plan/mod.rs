@@ -3,6 +3,7 @@
 //! DAG by task selection ([`select`]: modes and `--task`), consumed by backends.
 
 pub mod build;
+pub mod command;
 pub mod select;
 pub mod status;
 
@@ -24,7 +25,8 @@ pub enum Mode {
     /// Only outdated tasks (judged from products and their `.metadata` files).
     #[default]
     Incremental,
-    /// Every task.
+    /// Every task; a pod whose task is up to date when it starts skips it (as
+    /// `ploomber build` does), so the tasks downstream of an edit run.
     Regular,
     /// Every task, run with `ploomber task --force`.
     Force,
@@ -181,6 +183,10 @@ pub struct PlannedTask {
     pub all_upstream: Vec<String>,
     /// File products, root-relative, `/`-separated, sorted.
     pub products: Vec<String>,
+    /// The source file, root-relative and `/`-separated (`../x.py` when it lies outside
+    /// the project folder); `None` for a function (dotted path).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 impl PlannedTask {
@@ -193,7 +199,14 @@ impl PlannedTask {
             upstream: Vec::new(),
             all_upstream: Vec::new(),
             products: Vec::new(),
+            source: None,
         }
+    }
+
+    /// Its source file, root-relative and `/`-separated (`None` for a function).
+    pub fn with_source(mut self, source: Option<String>) -> Self {
+        self.source = source;
+        self
     }
 
     /// Its upstream tasks, sorted; sets both `upstream` and `all_upstream` (the case
@@ -329,20 +342,12 @@ impl Plan {
         self.settings.get(task)
     }
 
-    /// The command each pod runs for `task`: `ploomber task NAME --entry-point SPEC
-    /// [--force]`, as separate arguments (quote them for a shell).
+    /// The command each pod runs for `task`, as separate arguments (quote them for a
+    /// shell): `ploomber task NAME --entry-point SPEC [--force]`, or in regular mode
+    /// the same loading through `python -c` so that an up-to-date task is skipped
+    /// instead of failing ([`command`]).
     pub fn task_command(&self, task: &str) -> Vec<String> {
-        let mut cmd = vec![
-            "ploomber".to_string(),
-            "task".to_string(),
-            task.to_string(),
-            "--entry-point".to_string(),
-            self.project.entry_point.clone(),
-        ];
-        if self.mode == Mode::Force {
-            cmd.push("--force".to_string());
-        }
-        cmd
+        command::task_command(self.mode, task, &self.project.entry_point)
     }
 }
 

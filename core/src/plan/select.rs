@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 
 use crate::dag::Dag;
 use crate::diagnostics::{pretty_list, UserError, UserResult};
+use crate::model::Source;
 
 use super::{status, Mode, PlannedTask};
 
@@ -34,7 +35,8 @@ pub fn select_with(
                 names.sort();
                 return Err(
                     UserError::new(format!("'{name}' is not a task of this pipeline"))
-                        .with_hint(format!("tasks are: {}", pretty_list(names.iter().take(50)))),
+                        .with_hint(format!("tasks are: {}", pretty_list(names.iter().take(50))))
+                        .suggest(name, &names),
                 );
             }
             if let Some(out) = &outdated {
@@ -75,6 +77,10 @@ pub fn select_with(
                     .collect(),
                 all_upstream: t.upstream.clone(),
                 products,
+                source: match &t.source {
+                    Source::File { relative, .. } => Some(relative.clone()),
+                    Source::DottedPath(_) => None,
+                },
             }
         })
         .collect())

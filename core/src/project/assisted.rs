@@ -178,6 +178,8 @@ pub fn load(opts: &LoadOptions, py: &PythonOptions, exact_status: bool) -> UserR
             used_placeholders: Vec::new(),
             placeholder_defaults: Default::default(),
             env_file_keys: Vec::new(),
+            // Ploomber read the env itself: the credential check of env.yaml is skipped
+            env_file: None,
             pod_entry_point: need.pod_entry_point,
         },
         would_run,

@@ -16,7 +16,7 @@ use crate::diagnostics::{UserError, UserResult, Warning};
 use crate::model::{Source, Task};
 
 use super::spec::{Meta, RawTask};
-use super::tasks::{build_product, TaskDecl};
+use super::tasks::{build_product, ProductRender, TaskDecl};
 use super::yaml::{Node, Value};
 
 /// Where function modules are looked up, in order.
@@ -70,9 +70,16 @@ fn analyse_notebook(path: &Path, want_product: bool, kernelspec: Option<&str>) -
         }
     };
     let Some(cell) = info.params else {
-        let warning = Warning::new(
-            "has no cell tagged \"parameters\": Ploomber would rewrite this file to add one (soopervisor never modifies your files), and the task gets no upstream dependencies; add a cell tagged parameters with upstream = None (or the real upstream list)",
-        )
+        // Ploomber reads scripts with the byte order mark kept, so a BOM before the
+        // first cell marker hides it from jupytext: say so, it is invisible in editors
+        let bom = if text.starts_with('\u{feff}') {
+            " (the file starts with a UTF-8 byte order mark, which hides its first cell marker from Ploomber: save it as UTF-8 without BOM)"
+        } else {
+            ""
+        };
+        let warning = Warning::new(format!(
+            "has no cell tagged \"parameters\"{bom}: Ploomber would rewrite this file to add one (soopervisor never modifies your files), and the task gets no upstream dependencies; add a cell tagged parameters with upstream = None (or the real upstream list)",
+        ))
         .in_file(path);
         let product = want_product.then(|| {
             Err(UserError::new("notebook does not have a cell with the tag \"parameters\", so its product cannot be extracted")
@@ -387,7 +394,10 @@ fn assemble<'r>(
                             &d.class,
                             (&base, root),
                             &d.nb_product_keys,
-                            None,
+                            ProductRender {
+                                grid: None,
+                                params: &d.params,
+                            },
                         )
                         .map_err(ctx)?,
                     );

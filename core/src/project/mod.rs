@@ -57,6 +57,8 @@ pub struct Project {
     pub placeholder_defaults: BTreeMap<String, String>,
     /// Placeholders defined by the user's env file (they override defaults).
     pub env_file_keys: Vec<String>,
+    /// The env file used (`env.yaml`), if any.
+    pub env_file: Option<PathBuf>,
     /// The `--entry-point` pods pass to Ploomber when it is not the spec file (a
     /// factory's dotted path, a `package::file` module path).
     pub pod_entry_point: Option<String>,
@@ -166,8 +168,29 @@ pub fn load(opts: &LoadOptions) -> UserResult<Project> {
     };
     match entry {
         EntryPoint::File(path) => load_spec_file(&path, &opts.cwd),
-        EntryPoint::Directory(dir) => load_files(&opts.cwd, &dir, None),
-        EntryPoint::Pattern(pattern) => load_files(&opts.cwd, &opts.cwd, Some(&pattern)),
+        // Pods run in the project root and pass Ploomber the same kind of entry point:
+        // the folder itself (the root) or the pattern (relative to the root, the
+        // working folder it was given in), never a pipeline.yaml that does not exist.
+        EntryPoint::Directory(dir) => {
+            let mut project = load_files(&opts.cwd, &dir, None)?;
+            project.pod_entry_point = Some(".".into());
+            Ok(project)
+        }
+        EntryPoint::Pattern(pattern) => {
+            let mut project = load_files(&opts.cwd, &opts.cwd, Some(&pattern))?;
+            project.pod_entry_point = Some(pattern_for_pods(&pattern, &opts.cwd));
+            Ok(project)
+        }
+    }
+}
+
+/// A pattern entry point as pods pass it from the project root (the folder the pattern
+/// was given in): relative, `/`-separated.
+fn pattern_for_pods(pattern: &str, cwd: &Path) -> String {
+    let path = Path::new(pattern);
+    match path.strip_prefix(cwd) {
+        Ok(rest) if path.is_absolute() => paths::to_slash(rest),
+        _ => pattern.to_string(),
     }
 }
 
@@ -228,6 +251,7 @@ fn finish(
         used_placeholders: spec.used_placeholders.clone(),
         placeholder_defaults: spec.env.defaults.clone(),
         env_file_keys: spec.env.file_keys.clone(),
+        env_file: spec.env.file.clone(),
         pod_entry_point: None,
     })
 }

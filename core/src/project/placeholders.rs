@@ -87,6 +87,12 @@ impl Renderer {
             .with_hint("placeholders look like {{name}} or {{name.key}}; check the braces")
         })?;
         let names = template.undeclared_variables(false);
+        // Ploomber renders a value only when it names a placeholder
+        // (`EnvironmentExpander.expand_raw_value`: no undeclared variable, no
+        // rendering), so `a{{ 7 * 6 }}b` and `{% if true %}x{% endif %}` stay as written.
+        if names.is_empty() {
+            return Ok(s.to_string());
+        }
         let mut missing: Vec<&String> = names
             .iter()
             .filter(|n| !self.available.contains(*n))
@@ -104,7 +110,8 @@ impl Renderer {
             ))
             .in_file(file)
             .at_line(line)
-            .with_hint("define the key in env.yaml (next to pipeline.yaml), or fix the name"));
+            .with_hint("define the key in env.yaml (next to pipeline.yaml), or fix the name")
+            .suggest(missing[0], &self.available));
         }
         self.used.borrow_mut().extend(names.iter().cloned());
         template.render(&self.context).map_err(|e| {
@@ -137,7 +144,7 @@ impl Renderer {
     }
 }
 
-fn jinja_reason(e: &minijinja::Error) -> String {
+pub(crate) fn jinja_reason(e: &minijinja::Error) -> String {
     match e.detail() {
         Some(d) => format!("{} ({d})", e.kind()),
         None => e.kind().to_string(),
@@ -181,5 +188,20 @@ mod tests {
         assert!(err.message.contains("{{nope}}"), "{}", err.message);
         assert!(err.message.contains("git repository"), "{}", err.message);
         assert_eq!(err.line, Some(7));
+    }
+
+    #[test]
+    fn values_without_a_placeholder_are_left_as_written() {
+        let ctx = parse("a: 1\n").unwrap();
+        let r = Renderer::new(&ctx);
+        let p = Path::new("pipeline.yaml");
+        assert_eq!(r.render("a{{ 7 * 6 }}b", p, 1).unwrap(), "a{{ 7 * 6 }}b");
+        assert_eq!(
+            r.render("{% for i in [1] %}{{ i }}{% endfor %}", p, 1)
+                .unwrap(),
+            "{% for i in [1] %}{{ i }}{% endfor %}"
+        );
+        // one placeholder renders the whole value, expressions included
+        assert_eq!(r.render("{{ a }}-{{ 7 * 6 }}", p, 1).unwrap(), "1-42");
     }
 }

@@ -105,6 +105,23 @@ pub struct Spec {
     pub warnings: Vec<Warning>,
 }
 
+/// A plain (unquoted) YAML value that starts with `{{` (`product: {{root}}/a.csv`,
+/// `- {{x}}`), which YAML reads as a flow mapping: the one case where Ploomber's
+/// placeholder hint is the cause of a syntax error. Quoted placeholders are fine.
+fn has_unquoted_placeholder(text: &str) -> bool {
+    text.lines().any(|line| {
+        let line = line.trim_start();
+        let line = line.strip_prefix("- ").unwrap_or(line);
+        let value = match line.split_once(": ") {
+            Some((_, v)) => v,
+            None => line,
+        };
+        let value = value.trim_start();
+        let value = value.strip_prefix("- ").unwrap_or(value).trim_start();
+        value.starts_with("{{")
+    })
+}
+
 pub(crate) fn yaml_error(path: &Path, text: &str, e: yaml::YamlError) -> UserError {
     if !e.syntax {
         // it parsed: the document breaks a rule or a limit, which its message names
@@ -118,7 +135,7 @@ pub(crate) fn yaml_error(path: &Path, text: &str, e: yaml::YamlError) -> UserErr
                 "simplify this part of the YAML: soopervisor bounds nesting depth and alias expansion, and merges (<<) need mappings",
             );
     }
-    if text.contains("{{") || text.contains("}}") {
+    if has_unquoted_placeholder(text) {
         UserError::new(format!(
             "Failed to initialize spec. It looks like you're using placeholders (i.e. {{{{placeholder}}}}). Make sure values are enclosed in parentheses (e.g. key: \"{{{{placeholder}}}}\"): {}",
             e.message
@@ -216,7 +233,8 @@ pub fn load(path: &Path, cwd: &Path, root: Option<&Path>) -> UserResult<Spec> {
             UserError::new(invalid_keys("dag spec", &bad, TOP_LEVEL_KEYS))
                 .in_file(path)
                 .at_line(line)
-                .with_hint("remove or rename the key; import_tasks_from belongs under meta"),
+                .with_hint("remove or rename the key; import_tasks_from belongs under meta")
+                .suggest(&bad[0], TOP_LEVEL_KEYS),
         );
     }
     if let Some(executor) = doc.get("executor").filter(|e| !e.is_null()) {
@@ -439,7 +457,8 @@ fn read_meta(meta: Option<&Node>, path: &Path) -> UserResult<Meta> {
         return Err(
             UserError::new(invalid_keys("dag spec (meta)", &bad, META_KEYS))
                 .in_file(path)
-                .at_line(line),
+                .at_line(line)
+                .suggest(&bad[0], META_KEYS),
         );
     }
     for (k, v) in entries {
@@ -516,6 +535,18 @@ fn read_meta(meta: Option<&Node>, path: &Path) -> UserResult<Meta> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn placeholder_hint_only_for_unquoted_braces() {
+        assert!(has_unquoted_placeholder(
+            "tasks:\n  - product: {{root}}/a\n"
+        ));
+        assert!(has_unquoted_placeholder("x:\n  - {{root}}\n"));
+        assert!(!has_unquoted_placeholder(
+            "tasks:\n  - product: \"{{root}}/a\"\n"
+        ));
+        assert!(!has_unquoted_placeholder("a: '{{x}}'\n"));
+    }
 
     fn error_for(text: &str) -> UserError {
         let e = yaml::parse(text).expect_err("the YAML must be refused");

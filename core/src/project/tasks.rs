@@ -328,7 +328,8 @@ fn declare(
         let key = k.value.python_str();
         if !COMMON_KEYS.contains(&key.as_str()) && !allowed.contains(&key.as_str()) {
             return Err(err(raw, k.line, format!("Failed to initialize {class} task with source '{source_str}': got an unexpected keyword argument '{key}'"))
-                .with_hint(format!("remove '{key}'; valid keys for {class} are: {}", COMMON_KEYS.iter().chain(allowed).copied().collect::<Vec<_>>().join(", "))));
+                .with_hint(format!("remove '{key}'; valid keys for {class} are: {}", COMMON_KEYS.iter().chain(allowed).copied().collect::<Vec<_>>().join(", ")))
+                .suggest(&key, COMMON_KEYS.iter().chain(allowed)));
         }
         if key == "static_analysis" {
             let ok = matches!(&v.value, Value::Str(s) if ["regular", "disable", "strict"].contains(&s.as_str()));
@@ -505,7 +506,10 @@ fn declare(
                     &class,
                     (&product_base, ctx.root),
                     &decl.nb_product_keys,
-                    None,
+                    ProductRender {
+                        grid: None,
+                        params: &decl.params,
+                    },
                 )?),
                 None => None,
             };
@@ -548,7 +552,10 @@ fn declare(
                         &class,
                         (&product_base, ctx.root),
                         &decl.nb_product_keys,
-                        Some((&point, bracket_env)),
+                        ProductRender {
+                            grid: Some((&point, bracket_env)),
+                            params: &params,
+                        },
                     )?),
                     None => None,
                 };
@@ -664,6 +671,14 @@ fn declared(raw: &RawTask, node: Option<&Node>) -> UserResult<Vec<String>> {
     })
 }
 
+/// What a product's paths are rendered with: the grid point (its `[[ ]]` values and
+/// index) and the task's params (Ploomber renders File products with them).
+#[derive(Clone, Copy)]
+pub struct ProductRender<'a> {
+    pub grid: Option<(&'a GridPoint, &'a minijinja::Environment<'static>)>,
+    pub params: &'a serde_json::Map<String, serde_json::Value>,
+}
+
 /// Builds a product from its declared value (§7.4).
 pub fn build_product(
     raw: &RawTask,
@@ -672,9 +687,9 @@ pub fn build_product(
     class: &str,
     base: (&Path, &Path),
     nb_keys: &[String],
-    grid: Option<(&GridPoint, &minijinja::Environment<'static>)>,
+    render: ProductRender<'_>,
 ) -> UserResult<Product> {
-    let product = product_value(raw, node, product_class, base, grid)?;
+    let product = product_value(raw, node, product_class, base, render)?;
     if class == "NotebookRunner" {
         if let Product::Map(entries) = &product {
             for key in nb_keys {
@@ -693,8 +708,9 @@ fn product_value(
     node: &Node,
     product_class: &str,
     base: (&Path, &Path),
-    grid: Option<(&GridPoint, &minijinja::Environment<'static>)>,
+    render: ProductRender<'_>,
 ) -> UserResult<Product> {
+    let ProductRender { grid, params } = render;
     let is_sql = SQL_RELATION_CLASSES.contains(&product_class);
     match &node.value {
         Value::Map(entries)
@@ -707,7 +723,7 @@ fn product_value(
             for (k, v) in entries {
                 out.push((
                     k.value.python_str(),
-                    product_value(raw, v, product_class, base, grid)?,
+                    product_value(raw, v, product_class, base, render)?,
                 ));
             }
             Ok(Product::Map(out))
@@ -777,6 +793,10 @@ fn product_value(
                     )?,
                     None => s,
                 };
+                let s = render_file_product(&s, params).map_err(|e| {
+                    err(raw, node.line, format!("cannot render the product '{s}': {e}"))
+                        .with_hint("Ploomber renders a File product as a Jinja template with the task's params when the task renders; escape literal braces or fix the expression")
+                })?;
                 let (dir, root) = base;
                 let path = normalize(&dir.join(&s));
                 Ok(Product::File {
@@ -788,4 +808,22 @@ fn product_value(
             }
         }
     }
+}
+
+/// A File product as Ploomber's task render leaves it: every product path is a Jinja
+/// `Placeholder` rendered with the task's params when the task renders, whether or not
+/// the spec-level rendering touched it (that one runs only when a value names an env
+/// placeholder), so `out/a-{{ 2 + 2 }}.csv` is `out/a-4.csv`.
+fn render_file_product(
+    s: &str,
+    params: &serde_json::Map<String, serde_json::Value>,
+) -> Result<String, String> {
+    if !super::placeholders::has_jinja(s) {
+        return Ok(s.to_string());
+    }
+    let jinja = super::placeholders::python_like_environment();
+    let context = minijinja::Value::from(minijinja::value::Serde(params));
+    jinja
+        .render_str(s, context)
+        .map_err(|e| super::placeholders::jinja_reason(&e))
 }

@@ -203,8 +203,11 @@ const MAX_NODES: usize = 2_000_000;
 /// Deepest nesting accepted.
 const MAX_DEPTH: usize = 200;
 
-/// Parses one YAML document (PyYAML `safe_load`). An empty document is `Null`.
+/// Parses one YAML document (PyYAML `safe_load`). An empty document is `Null`. A
+/// leading UTF-8 byte order mark is skipped, as PyYAML's scanner skips it (editors on
+/// Windows write one); CRLF line endings are plain line breaks to both parsers.
 pub fn parse(text: &str) -> Result<Node, YamlError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut builder = Builder::default();
     let mut parser = Parser::new_from_str(text);
     if let Err(e) = parser.load(&mut builder, false) {
@@ -668,6 +671,14 @@ fn resolve_float(text: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_leading_byte_order_mark_and_crlf_are_read_as_pyyaml_reads_them() {
+        let doc = parse("\u{feff}tasks:\r\n  - source: a.py\r\n    name: x\r\n").unwrap();
+        let tasks = doc.get("tasks").and_then(|t| t.as_seq()).unwrap();
+        assert_eq!(tasks[0].get("name").unwrap().value.python_str(), "x");
+        assert_eq!(tasks[0].line, 2);
+    }
 
     fn plain(s: &str) -> Value {
         resolve_plain(s)

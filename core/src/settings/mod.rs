@@ -25,6 +25,7 @@
 
 pub mod parse;
 pub mod resolve;
+pub mod secrets;
 pub mod units;
 
 use std::collections::BTreeMap;
@@ -154,6 +155,12 @@ impl TaskSettings {
 
     pub fn is_empty(&self) -> bool {
         self == &Self::EMPTY
+    }
+
+    /// A shared empty value, for tasks without settings.
+    pub fn none() -> &'static TaskSettings {
+        static NONE: TaskSettings = TaskSettings::EMPTY;
+        &NONE
     }
 
     /// `cpu` as a Kubernetes quantity (`2`, `500m`).

@@ -359,7 +359,7 @@ fn dns_label(s: &str) -> bool {
 }
 
 /// A DNS-1123 subdomain: dot-separated labels, at most 253.
-pub(crate) fn dns_subdomain(s: &str) -> bool {
+pub fn dns_subdomain(s: &str) -> bool {
     s.len() <= 253 && s.split('.').all(dns_label)
 }
 

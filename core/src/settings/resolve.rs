@@ -11,9 +11,6 @@ use crate::diagnostics::{pretty_list, UserError, UserResult};
 use super::parse::SettingsSpec;
 use super::TaskSettings;
 
-/// What a task without settings reads.
-static NO_SETTINGS: TaskSettings = TaskSettings::EMPTY;
-
 /// Every exported task's settings, grouped by equal value.
 #[derive(Debug, Clone, Default)]
 pub struct Settings {
@@ -146,7 +143,7 @@ impl Settings {
     pub fn get(&self, task: &str) -> &TaskSettings {
         match self.by_task.get(task) {
             Some(&g) => &self.groups[g],
-            None => &NO_SETTINGS,
+            None => TaskSettings::none(),
         }
     }
 

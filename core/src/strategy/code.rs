@@ -27,6 +27,14 @@ pub trait CodeStrategy: Debug + Send + Sync {
     fn bakes_environment(&self) -> bool {
         false
     }
+    /// What this strategy ships beyond the project folder, as the number of folders
+    /// above it that reach the pods (a git checkout ships the whole repository);
+    /// `None` when only the project folder is shipped (the default). Sources outside
+    /// that are refused by [`Strategies::check`](super::Strategies::check).
+    fn folders_above_project(&self, plan: &Plan) -> Option<usize> {
+        let _ = plan;
+        None
+    }
     /// The project root inside the pod.
     fn workdir(&self, plan: &Plan, disk: Option<&SharedDisk>) -> String;
     /// Checks that need only the plan (may read git).
@@ -85,6 +93,7 @@ pub fn install_project_lines(shared: bool) -> SetupStep {
 /// upload`) and every pod works in it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
+#[non_exhaustive]
 pub struct SharedDiskCode {
     /// Extra files to copy besides the git-tracked ones (globs, root-relative).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -149,6 +158,7 @@ impl CodeStrategy for SharedDiskCode {
 /// `code: git`: the engine checks out the exported commit before the task runs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
+#[non_exhaustive]
 pub struct GitCode {
     /// Repository URL; default: `git remote get-url origin`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -256,6 +266,14 @@ impl GitCode {
 
 #[typetag::serde(name = "git")]
 impl CodeStrategy for GitCode {
+    fn folders_above_project(&self, plan: &Plan) -> Option<usize> {
+        let prefix = self
+            .resolve(plan)
+            .map(|(r, _)| r.prefix)
+            .unwrap_or_default();
+        Some(prefix.split('/').filter(|p| !p.is_empty()).count())
+    }
+
     fn workdir(&self, plan: &Plan, _disk: Option<&SharedDisk>) -> String {
         let base = self.checkout_path.trim_end_matches('/').to_string();
         match self.resolve(plan) {

@@ -228,6 +228,24 @@ impl<'a> Strategies<'a> {
         let mut w = self.storage.check(plan)?;
         w.extend(self.code.check(plan)?);
         w.extend(self.env.check(plan)?);
+        match self.code.folders_above_project(plan) {
+            None => crate::plan::build::require_sources_shipped(
+                plan,
+                0,
+                &format!(
+                    "code {} ships only the project folder to the pods",
+                    self.code.typetag_name()
+                ),
+            )?,
+            Some(levels) => crate::plan::build::require_sources_shipped(
+                plan,
+                levels,
+                &format!(
+                    "code {} ships only the repository holding the project",
+                    self.code.typetag_name()
+                ),
+            )?,
+        }
         Ok(w)
     }
 

@@ -14,6 +14,7 @@ pub const LARGE_FILE_BYTES: u64 = 10 * 1024 * 1024;
 
 /// The chosen files, root-relative and sorted, and what to tell the user.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Selection {
     pub files: Vec<String>,
     pub total_bytes: u64,
@@ -178,6 +179,7 @@ mod tests {
                 upstream: vec![],
                 all_upstream: vec![],
                 products: vec!["out/t.ipynb".into()],
+                source: None,
             }],
             pinned_placeholders: Default::default(),
             settings: Default::default(),

@@ -7,6 +7,7 @@ use std::process::Command;
 
 /// The project's git facts.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct GitInfo {
     pub toplevel: PathBuf,
     /// The project root relative to `toplevel`, `/`-separated, `""` at the top.

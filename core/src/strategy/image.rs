@@ -23,6 +23,7 @@ pub const DOCKER_DIR: &str = "docker";
 /// `code: image` settings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
+#[non_exhaustive]
 pub struct ImageCode {
     /// Image name without tag (`registry.example.com/team/ml`); default: the project
     /// folder's name.

@@ -25,6 +25,7 @@ const SDIST_DIR: &str = "/tmp/soopervisor-sdist";
 /// `code: package` settings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
+#[non_exhaustive]
 pub struct PackageCode {
     /// The index pods install from (`pip --index-url`).
     pub index_url: String,
@@ -196,6 +197,32 @@ pub fn stamp_version(dir: &Path, version: &str) -> std::io::Result<bool> {
     Ok(stamped)
 }
 
+/// Shell lines that write each environment file of the project (`environment.yml`,
+/// the pip requirements) with its export-time content when the unpacked distribution
+/// does not hold it, so the environment step can never fail on a missing file. A file
+/// that cannot be read now is left to the environment strategy's own check.
+fn environment_files_lines(plan: &Plan) -> Vec<String> {
+    let files = plan
+        .project
+        .conda
+        .as_ref()
+        .map(|c| c.file.clone())
+        .into_iter()
+        .chain(plan.project.pip_requirements.clone());
+    let mut lines = Vec::new();
+    for file in files {
+        let Ok(content) = std::fs::read_to_string(plan.project.root.join(&file)) else {
+            continue;
+        };
+        let f = quote(&file);
+        lines.push(format!(
+            "[ -e {f} ] || printf '%s' {} > {f}",
+            quote(&content)
+        ));
+    }
+    lines
+}
+
 #[typetag::serde(name = "package")]
 impl CodeStrategy for PackageCode {
     fn workdir(&self, _plan: &Plan, _disk: Option<&SharedDisk>) -> String {
@@ -245,6 +272,14 @@ impl CodeStrategy for PackageCode {
                 format!("tar -xzf {SDIST_DIR}/*.tar.gz --strip-components=1"),
             ],
         ));
+        let restore = environment_files_lines(plan);
+        if !restore.is_empty() {
+            c.setup.push(SetupStep::new(
+                Phase::FetchCode,
+                "a distribution built from a typical MANIFEST.in lacks the environment files: write them as exported when missing",
+                restore,
+            ));
+        }
         let mut install = install_project_lines(false);
         install.description = "install exactly the exported version".into();
         install.shell_lines = vec![format!("pip install --no-deps --index-url {index} {spec}")];

@@ -42,6 +42,7 @@ impl StrategyObject for dyn StorageStrategy {
 /// `storage: nfs`: a persistent volume claim mounted in every pod.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
+#[non_exhaustive]
 pub struct Nfs {
     /// The claim in the cluster.
     pub claim_name: String,
@@ -146,6 +147,7 @@ pub fn copy_lines(from: &str, to: &str) -> Vec<String> {
 /// `storage: fetch`: products travel through object storage, never a shared disk.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields, default)]
+#[non_exhaustive]
 pub struct Fetch {
     /// The config map that describes the artifact repository (S3-compatible or GCS,
     /// with its credentials as secrets); default: the namespace's default repository.

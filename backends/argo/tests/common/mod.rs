@@ -17,6 +17,7 @@ pub fn task(name: &str, upstream: &[&str]) -> PlannedTask {
     PlannedTask::new(name, "NotebookRunner")
         .with_upstream(upstream.iter().copied())
         .with_products([format!("products/{name}.ipynb")])
+        .with_source(Some(format!("scripts/{name}.py")))
 }
 
 pub fn plan(project: ProjectInfo, mode: Mode, tasks: Vec<PlannedTask>) -> Plan {

@@ -68,7 +68,8 @@ fn push_step(lines: &mut Vec<String>, step: &SetupStep) {
 /// let contribution = composer.task(&plan.tasks[0]);
 /// let script = pod_script(&ScriptInputs::new(&plan, &contribution, "pipeline.yaml"));
 /// assert!(script.starts_with("set -euo pipefail\n"));
-/// assert!(script.contains(&format!("ploomber task \"${TASK_ENV}\"")));
+/// // regular mode: Ploomber's `ploomber task` loading, skipping an up-to-date task
+/// assert!(script.contains(&format!("' \"${TASK_ENV}\" --entry-point pipeline.yaml")));
 /// assert!(!script.contains("rm -rf"));
 /// ```
 pub fn pod_script(inp: &ScriptInputs<'_>) -> String {

@@ -14,7 +14,13 @@
 //!   backend: toy
 //!   format: json            # text (default) or json
 //!   prefix: [nice, -n, "10"] # words put before every command (default: none)
+//!   index: true             # also write toy-index.json (default: false)
 //! ```
+//!
+//! With `index: true` the export has a second file, `toy-index.json` (each task's step
+//! number), declared as a *companion* of the plan file: `--output out/p.txt` writes the
+//! plan to `out/p.txt` and the index to `out/p-index.json`. The CLI knows this from the
+//! declaration ([`OutputFile::companion`]), never from the files' names.
 //!
 //! The three pieces every backend has:
 //!
@@ -70,7 +76,15 @@ pub struct ToyConfig {
     /// Words put before every task's command (`[srun]`, `[conda, run, -n, env]`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub prefix: Vec<String>,
+    /// Also write `toy-index.json`, a companion of the plan file.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub index: bool,
 }
+
+/// The companion file `index: true` adds.
+pub const INDEX_FILE: &str = "toy-index.json";
+/// What the index's name adds to the main file's stem under `--output`.
+pub const INDEX_SUFFIX: &str = "-index";
 
 /// One step of the plan: what the engine would run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -130,6 +144,17 @@ impl ToyConfig {
             }
         }
     }
+
+    /// `{"TASK": step number}`, in run order.
+    pub fn render_index(&self, plan: &Plan) -> anyhow::Result<String> {
+        let index: serde_json::Map<String, serde_json::Value> = plan
+            .tasks
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.name.clone(), serde_json::Value::from(i + 1)))
+            .collect();
+        Ok(serde_json::to_string_pretty(&index)? + "\n")
+    }
 }
 
 /// `N. TASK  after: UP, UP  run: COMMAND`, names and words shell-quoted where needed,
@@ -187,12 +212,17 @@ impl BackendConfig for ToyConfig {
             Some(t) => format!("{t}/{file}"),
             None => file.to_string(),
         };
-        // One file, declared as the main one: `--output FILE` and `--output -` act
-        // on it.
-        Ok(
-            Export::new(vec![OutputFile::main(file, self.render(plan)?)])
-                .with_next_steps(vec![format!("cat {}", shell::quote(&shown))]),
-        )
+        // The plan file is declared the main one: `--output FILE` and `--output -`
+        // act on it. The index is its companion: it follows `--output FILE`.
+        let mut files = vec![OutputFile::main(file, self.render(plan)?)];
+        if self.index {
+            files.push(OutputFile::companion(
+                INDEX_FILE,
+                self.render_index(plan)?,
+                INDEX_SUFFIX,
+            ));
+        }
+        Ok(Export::new(files).with_next_steps(vec![format!("cat {}", shell::quote(&shown))]))
     }
 
     // `submit` and `status` keep the trait's defaults, which refuse with a clear
@@ -279,14 +309,40 @@ mod tests {
             ..ToyConfig::default()
         };
         let v: serde_json::Value =
-            serde_json::from_str(&cfg.render(&plan(Mode::Regular)).unwrap()).unwrap();
-        assert_eq!(v["mode"], "regular");
+            serde_json::from_str(&cfg.render(&plan(Mode::Incremental)).unwrap()).unwrap();
+        assert_eq!(v["mode"], "incremental");
         assert_eq!(v["steps"][1]["task"], "clean it");
         assert_eq!(
             v["steps"][2]["after"],
             serde_json::json!(["clean it", "load"])
         );
         assert_eq!(v["steps"][0]["command"][0], "ploomber");
+    }
+
+    #[test]
+    fn the_index_is_declared_a_companion_of_the_plan() {
+        use soopervisor_core::backend::FileRole;
+        let target = ExportTarget::new("/p");
+        let plain = ToyConfig::default()
+            .export(&plan(Mode::Regular), &target)
+            .unwrap();
+        assert_eq!(plain.files.len(), 1);
+        assert_eq!(plain.files[0].role(), FileRole::Main);
+        let cfg = ToyConfig {
+            index: true,
+            ..ToyConfig::default()
+        };
+        let e = cfg.export(&plan(Mode::Regular), &target).unwrap();
+        assert_eq!(
+            e.main_file().unwrap().path(),
+            std::path::Path::new("toy-plan.txt")
+        );
+        let index: Vec<_> = e.companions().collect();
+        assert_eq!(index.len(), 1);
+        assert_eq!(index[0].path(), std::path::Path::new(INDEX_FILE));
+        assert_eq!(index[0].companion_suffix(), Some(INDEX_SUFFIX));
+        let v: serde_json::Value = serde_json::from_slice(index[0].contents()).unwrap();
+        assert_eq!(v, serde_json::json!({"load": 1, "clean it": 2, "fit": 3}));
     }
 
     #[test]

@@ -59,7 +59,7 @@ fn listing(dir: &Path) -> Vec<String> {
 }
 
 const SHELL_TASKS_PLAN: &str = "\
-# soopervisor toy plan: 4 task(s) in run order (regular mode, entry point pipeline.yaml)
+# soopervisor toy plan: 4 task(s) in run order (incremental mode, entry point pipeline.yaml)
 1. download_logs  after: -  run: ploomber task download_logs --entry-point pipeline.yaml
 2. split  after: download_logs  run: ploomber task split --entry-point pipeline.yaml
 3. count  after: split  run: ploomber task count --entry-point pipeline.yaml
@@ -90,7 +90,7 @@ fn export_backend_toy_writes_the_plan_at_the_project_root() {
     let out = run(
         &toy_bin(),
         &p,
-        &["export", "--backend", "toy", "--mode", "regular"],
+        &["export", "--backend", "toy", "--mode", "incremental"],
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let plan = std::fs::read_to_string(p.join("toy-plan.txt")).unwrap();
@@ -109,10 +109,70 @@ fn export_backend_toy_writes_the_plan_at_the_project_root() {
     let out = run(
         &toy_bin(),
         &p,
-        &["export", "-b", "toy-plan", "-m", "regular", "--output", "-"],
+        &[
+            "export",
+            "-b",
+            "toy-plan",
+            "-m",
+            "incremental",
+            "--output",
+            "-",
+        ],
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout), SHELL_TASKS_PLAN);
+}
+
+/// `index: true` declares `toy-index.json` a companion of the plan file: it follows
+/// `--output FILE` under the declared suffix (its name shares neither stem nor
+/// extension with the plan file, so nothing but the declaration can say so), and
+/// `--output -` is refused because there are two files. Nothing is written on refusal.
+#[test]
+fn the_declared_companion_follows_output() {
+    let (_tmp, p) = fixture();
+    std::fs::write(
+        p.join("soopervisor.yaml"),
+        "plan:\n  backend: toy\n  index: true\n",
+    )
+    .unwrap();
+    let out = run(&toy_bin(), &p, &["export", "plan", "-m", "regular"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(listing(&p.join("plan")), ["toy-index.json", "toy-plan.txt"]);
+    let index = std::fs::read_to_string(p.join("plan/toy-index.json")).unwrap();
+
+    std::fs::create_dir(p.join("out")).unwrap();
+    let out = run(
+        &toy_bin(),
+        &p,
+        &["export", "plan", "-m", "regular", "--output", "out/p.txt"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(listing(&p.join("out")), ["p-index.json", "p.txt"]);
+    assert_eq!(
+        std::fs::read_to_string(p.join("out/p.txt")).unwrap(),
+        SHELL_TASKS_PLAN
+    );
+    assert_eq!(
+        std::fs::read_to_string(p.join("out/p-index.json")).unwrap(),
+        index
+    );
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("p-index.json"), "{stderr}");
+
+    let before = listing(&p);
+    let out = run(
+        &toy_bin(),
+        &p,
+        &["export", "plan", "-m", "regular", "--output", "-"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("--output - prints one file") && err.contains("toy-index.json"),
+        "{err}"
+    );
+    assert_eq!(listing(&p), before);
 }
 
 #[test]
@@ -224,30 +284,39 @@ fn unknown_keys_and_bad_values_are_refused_naming_them() {
     assert!(!p.join("plan").exists());
 }
 
-/// The plain `soopervisor` binary of this workspace (built beside this one; built here
-/// with the same profile when it is missing, e.g. under `cargo test -p` of this crate).
+/// The plain `soopervisor` binary of the repository: `SOOPERVISOR_PLAIN_BIN` when set
+/// (CI passes the one it built), else built here from the repository's workspace into
+/// a target folder of its own beside this crate's (this crate is not a member of that
+/// workspace, so its build never produces that binary).
 fn plain_bin() -> PathBuf {
-    let toy = toy_bin();
-    let dir = toy.parent().unwrap();
-    let plain = dir.join(format!("soopervisor{}", std::env::consts::EXE_SUFFIX));
-    if !plain.is_file() {
-        let mut cmd = Command::new(env!("CARGO"));
-        cmd.args([
-            "build",
-            "-q",
-            "-p",
-            "soopervisor-cli",
-            "--bin",
-            "soopervisor",
-        ])
-        .current_dir(repo());
-        if dir.file_name().is_some_and(|n| n == "release") {
-            cmd.arg("--release");
-        }
-        let status = cmd.status().expect("running cargo");
-        assert!(status.success(), "building the soopervisor binary failed");
+    if let Some(bin) = std::env::var_os("SOOPERVISOR_PLAIN_BIN") {
+        return PathBuf::from(bin);
     }
-    plain
+    let toy = toy_bin();
+    let profile_dir = toy.parent().unwrap();
+    let target_dir = profile_dir.parent().unwrap().join("plain-soopervisor");
+    let release = profile_dir.file_name().is_some_and(|n| n == "release");
+    let mut cmd = Command::new(env!("CARGO"));
+    cmd.args([
+        "build",
+        "-q",
+        "-p",
+        "soopervisor-cli",
+        "--bin",
+        "soopervisor",
+    ])
+    .arg("--manifest-path")
+    .arg(repo().join("Cargo.toml"))
+    .arg("--target-dir")
+    .arg(&target_dir);
+    if release {
+        cmd.arg("--release");
+    }
+    let status = cmd.status().expect("running cargo");
+    assert!(status.success(), "building the soopervisor binary failed");
+    target_dir
+        .join(if release { "release" } else { "debug" })
+        .join(format!("soopervisor{}", std::env::consts::EXE_SUFFIX))
 }
 
 #[test]

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The toy backend (docs/examples/toy-backend) built as a third-party crate would be:
+# outside the workspace (its own [workspace] table), against the public API of
+# soopervisor-core and soopervisor-cli only. A use of a private item, or a struct
+# literal of a #[non_exhaustive] core type, fails here. Needs nothing from ../shared.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export CARGO_TERM_COLOR=never
+manifest=docs/examples/toy-backend/Cargo.toml
+# The plain binary its tests compare against (built by .ci/run before the checks).
+if [ -z "${SOOPERVISOR_PLAIN_BIN:-}" ] && [ -x target/release/soopervisor ]; then
+  export SOOPERVISOR_PLAIN_BIN="$PWD/target/release/soopervisor"
+fi
+# The workspace's lock file, so the toy builds with exactly the versions the workspace
+# pins (cargo prunes what the toy does not use; the copy is not tracked).
+cp Cargo.lock docs/examples/toy-backend/Cargo.lock
+# A target folder of its own, so this build never fights the workspace's.
+export CARGO_TARGET_DIR="$PWD/target/toy-backend"
+cargo fmt --manifest-path "$manifest" -- --check
+cargo clippy --manifest-path "$manifest" --all-targets -- -D warnings
+cargo test --manifest-path "$manifest"

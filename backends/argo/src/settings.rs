@@ -1,0 +1,227 @@
+//! Maps the engine-neutral production settings (`soopervisor_core::settings`) onto
+//! Argo: each distinct setting becomes one script template (`run-task` for the first,
+//! `run-task-2`, ... for the others), with container `resources` (every value as both
+//! request and limit), `retryStrategy` with backoff, `activeDeadlineSeconds`,
+//! `nodeSelector`, `tolerations`, `env` (`valueFrom.secretKeyRef` for secrets),
+//! pod metadata and priority. Tasks with equal settings share a template, so a
+//! pipeline without settings is exported exactly as before.
+
+use std::collections::HashMap;
+
+use indexmap::IndexMap;
+use soopervisor_core::diagnostics::UserError;
+use soopervisor_core::plan::Plan;
+use soopervisor_core::settings::{EnvValue, Priority, TaskSettings};
+use soopervisor_core::strategy::pod::TASK_ENV;
+
+use crate::model::{
+    Backoff, DagTask, EnvVar, EnvVarSource, PodMetadata, ResourceRequirements, RetryStrategy,
+    SecretKeySelector, Template, Toleration,
+};
+use crate::nest::{RUN_TASK, TASK_PARAM};
+
+/// The settings keys Argo honours (`queue` and `partition` have no Argo meaning).
+pub const HONOURED: [&str; 12] = [
+    "cpu",
+    "memory",
+    "gpu",
+    "retries",
+    "retry_backoff",
+    "timeout",
+    "node_selector",
+    "tolerations",
+    "env",
+    "labels",
+    "annotations",
+    "priority",
+];
+
+/// The GPU resource requested when `gpu` names none.
+pub const DEFAULT_GPU_RESOURCE: &str = "nvidia.com/gpu";
+
+/// Refuses what Argo cannot take: keys it has no field for, and values of honoured
+/// keys it cannot express. Every refusal points at the line of `soopervisor.yaml`.
+pub fn check(plan: &Plan) -> Result<(), UserError> {
+    let settings = &plan.settings;
+    settings.check_honoured("argo", &HONOURED)?;
+    for (i, s) in settings.groups().iter().enumerate() {
+        let task = settings.first_task_of(i);
+        if let Some(kind) = s.gpu.as_ref().and_then(|g| g.kind.as_deref()) {
+            return Err(settings
+                .refusal(task, "gpu", format!("Kubernetes schedules GPUs by resource, not by type ('{kind}')"))
+                .with_hint(format!("drop type and pick the nodes with node_selector, e.g. node_selector: {{cloud.google.com/gke-accelerator: nvidia-tesla-{kind}}}, or name the resource: gpu: {{count: N, resource: nvidia.com/gpu}}")));
+        }
+        if let Some(Priority::Value(v)) = &s.priority {
+            return Err(settings
+                .refusal(task, "priority", format!("Argo (v4) has no numeric pod priority ({v}): Kubernetes ranks pods by PriorityClass"))
+                .with_hint("name a PriorityClass of the cluster instead: priority: high-priority (kubectl get priorityclasses)"));
+        }
+        let literals = s.env.iter().filter_map(|(k, v)| match v {
+            EnvValue::Literal(v) => Some(("env", k, v)),
+            EnvValue::Secret { .. } => None,
+        });
+        let annotations = s.annotations.iter().map(|(k, v)| ("annotations", k, v));
+        if let Some((key, name, _)) = literals
+            .chain(annotations)
+            .find(|(_, _, v)| v.contains("{{"))
+        {
+            return Err(settings
+                .refusal(task, key, format!("the value of {key} '{name}' contains '{{{{', which Argo reads as the start of a template expression"))
+                .with_hint("remove the '{{' (Argo has no escape for it), or put the value in a Kubernetes secret and reference it: {secret: NAME, key: KEY}"));
+        }
+        if s.env.contains_key(TASK_ENV) {
+            return Err(settings
+                .refusal(
+                    task,
+                    "env",
+                    format!("{TASK_ENV} is set by soopervisor in every pod (the task to run)"),
+                )
+                .with_hint(format!("rename your variable; {TASK_ENV} is reserved")));
+        }
+    }
+    Ok(())
+}
+
+/// Name of the script template for settings group `index` (0: `run-task`).
+pub fn template_name(index: usize) -> String {
+    if index == 0 {
+        RUN_TASK.to_string()
+    } else {
+        format!("{RUN_TASK}-{}", index + 1)
+    }
+}
+
+/// The distinct settings of `tasks` in order of first appearance (tasks without any
+/// included, as the empty setting), and each task's index into that list.
+pub fn template_groups<'a>(
+    plan: &'a Plan,
+    tasks: impl IntoIterator<Item = &'a str>,
+) -> (Vec<&'a TaskSettings>, HashMap<&'a str, usize>) {
+    let mut order: Vec<Option<usize>> = Vec::new();
+    let mut slot: HashMap<Option<usize>, usize> = HashMap::new();
+    let mut of_task = HashMap::new();
+    for t in tasks {
+        let g = plan.settings.group_of(t);
+        let i = *slot.entry(g).or_insert_with(|| {
+            order.push(g);
+            order.len() - 1
+        });
+        of_task.insert(t, i);
+    }
+    let groups = order
+        .iter()
+        .map(|g| match g {
+            Some(i) => &plan.settings.groups()[*i],
+            None => TaskSettings::none(),
+        })
+        .collect();
+    (groups, of_task)
+}
+
+/// Points every `run-task` node of `templates` at its task's settings template.
+pub fn route(templates: &mut [Template], of_task: &HashMap<&str, usize>) {
+    let nodes = templates
+        .iter_mut()
+        .filter_map(|t| t.dag.as_mut())
+        .flat_map(|d| d.tasks.iter_mut());
+    for node in nodes.filter(|n: &&mut DagTask| n.template == RUN_TASK) {
+        let task = node
+            .arguments
+            .as_ref()
+            .and_then(|a| a.parameters.iter().find(|p| p.name == TASK_PARAM))
+            .and_then(|p| p.value.as_deref());
+        if let Some(&i) = task.and_then(|t| of_task.get(t)) {
+            node.template = template_name(i);
+        }
+    }
+}
+
+/// Sets `s` on a script template (nothing changes for empty settings).
+pub fn apply(template: &mut Template, s: &TaskSettings) {
+    if let Some(script) = template.script.as_mut() {
+        let mut quantities: IndexMap<String, String> = IndexMap::new();
+        if let Some(cpu) = s.cpu_quantity() {
+            quantities.insert("cpu".into(), cpu);
+        }
+        if let Some(memory) = s.memory_quantity() {
+            quantities.insert("memory".into(), memory);
+        }
+        if let Some(gpu) = s.gpu.as_ref().filter(|g| g.count > 0) {
+            let resource = gpu.resource.as_deref().unwrap_or(DEFAULT_GPU_RESOURCE);
+            quantities.insert(resource.to_string(), gpu.count.to_string());
+        }
+        if !quantities.is_empty() {
+            // requests = limits: the pod gets exactly what it asked for (Guaranteed
+            // QoS when cpu and memory are both set), and quotas accept it
+            script.resources = Some(ResourceRequirements {
+                requests: quantities.clone(),
+                limits: quantities,
+            });
+        }
+        for (name, value) in &s.env {
+            script.env.push(match value {
+                EnvValue::Literal(v) => EnvVar {
+                    name: name.clone(),
+                    value: Some(v.clone()),
+                    value_from: None,
+                },
+                EnvValue::Secret { secret, key } => EnvVar {
+                    name: name.clone(),
+                    value: None,
+                    value_from: Some(EnvVarSource {
+                        secret_key_ref: SecretKeySelector {
+                            name: secret.clone(),
+                            key: key.clone(),
+                        },
+                    }),
+                },
+            });
+        }
+    }
+    if !s.labels.is_empty() || !s.annotations.is_empty() {
+        template.metadata = Some(PodMetadata {
+            labels: s
+                .labels
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            annotations: s
+                .annotations
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        });
+    }
+    template.node_selector = s
+        .node_selector
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    template.tolerations = s
+        .tolerations
+        .iter()
+        .map(|t| Toleration {
+            key: t.key.clone(),
+            operator: t.operator.clone(),
+            value: t.value.clone(),
+            effect: t.effect.clone(),
+            toleration_seconds: t.toleration_seconds,
+        })
+        .collect();
+    if let Some(Priority::Class(c)) = &s.priority {
+        template.priority_class_name = Some(c.clone());
+    }
+    template.active_deadline_seconds = s.timeout.map(|d| d.as_secs());
+    if let Some(limit) = s.retries.filter(|r| *r > 0) {
+        template.retry_strategy = Some(RetryStrategy {
+            limit,
+            // failed tasks and lost pods alike (Argo's default policy retries only
+            // failures, not a node that disappeared)
+            retry_policy: "Always".to_string(),
+            // a Go duration (Argo parses it with time.ParseDuration: no days)
+            backoff: s.retry_backoff.map(|d| Backoff {
+                duration: format!("{}s", d.as_secs()),
+            }),
+        });
+    }
+}
