@@ -2158,6 +2158,89 @@ fn cancel_unsupported() {
 }
 
 
+/// A project with one task and an `airflow` target whose section adds `extra`.
+fn airflow_target(extra: &str) -> Vec<(&'static str, Vec<u8>)> {
+    vec![
+        ("pipeline.yaml", SPEC.to_vec()),
+        ("a.py", A_PY.to_vec()),
+        ("environment.yml", ENV_YML.to_vec()),
+        (
+            "soopervisor.yaml",
+            format!("af:\n  backend: airflow\n{extra}").into_bytes(),
+        ),
+    ]
+}
+
+fn check_airflow(extra: &str, args: &[&str], phrase: &str) {
+    let files = airflow_target(extra);
+    let files: Vec<(&str, &[u8])> = files.iter().map(|(p, c)| (*p, c.as_slice())).collect();
+    check(&files, args, &[], phrase);
+}
+
+#[test]
+fn airflow_unknown_preset() {
+    check_airflow(
+        "",
+        &["export", "af", "--preset", "podman"],
+        "unknown variant `podman`",
+    );
+}
+
+#[test]
+fn airflow_dag_id_invalid() {
+    check_airflow(
+        "  dag_id: my dag\n",
+        &["export", "af"],
+        "is not a valid Airflow DAG id",
+    );
+}
+
+#[test]
+fn airflow_start_date_invalid() {
+    check_airflow(
+        "  start_date: 2024-02-30\n",
+        &["export", "af"],
+        "start_date must be a date written YYYY-MM-DD",
+    );
+}
+
+#[test]
+fn airflow_preset_refuses_strategy() {
+    check_airflow(
+        "  preset: bash\n",
+        &["export", "af", "--env", "pip"],
+        "the airflow/bash backend does not support env 'pip'",
+    );
+}
+
+#[test]
+fn airflow_project_dir_relative() {
+    check_airflow(
+        "  preset: bash\n  project_dir: srv/p\n",
+        &["export", "af"],
+        "project_dir must be an absolute path",
+    );
+}
+
+#[test]
+fn airflow_schedule_empty() {
+    check_airflow(
+        "  schedule: ''\n",
+        &["export", "af"],
+        "schedule must not be empty",
+    );
+}
+
+#[test]
+fn airflow_volume_value_templated() {
+    check_airflow(
+        "  storage: {kind: nfs, claim_name: '{{ claim }}'}\n",
+        &["export", "af"],
+        "holds characters Airflow would read as a template",
+    );
+}
+
+
 /// Every (test, phrase) pair above, for the documentation check.
 /// A one-task project for the Kubeflow backend's entries.
 const KFP_PROJECT: &[(&str, &[u8])] = &[
@@ -2593,6 +2676,25 @@ const ENTRIES: &[(&str, &str)] = &[
     (
         "cancel_unsupported",
         "this backend cannot cancel jobs itself",
+    ),
+    ("airflow_unknown_preset", "unknown variant `podman`"),
+    ("airflow_dag_id_invalid", "is not a valid Airflow DAG id"),
+    (
+        "airflow_start_date_invalid",
+        "start_date must be a date written YYYY-MM-DD",
+    ),
+    (
+        "airflow_preset_refuses_strategy",
+        "the airflow/bash backend does not support env 'pip'",
+    ),
+    (
+        "airflow_project_dir_relative",
+        "project_dir must be an absolute path",
+    ),
+    ("airflow_schedule_empty", "schedule must not be empty"),
+    (
+        "airflow_volume_value_templated",
+        "holds characters Airflow would read as a template",
     ),
 ];
 

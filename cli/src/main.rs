@@ -1,4 +1,5 @@
 //! The `soopervisor` binary: links the bundled backends and runs the CLI library.
+use soopervisor_airflow as _;
 use soopervisor_argo as _;
 use soopervisor_aws_batch as _;
 use soopervisor_kubeflow as _;

@@ -57,6 +57,9 @@ pub struct ExportArgs {
     /// How the pods get their environment: conda, pip or image
     #[arg(long)]
     pub env: Option<String>,
+    /// A backend preset, for backends that have them (airflow: kubernetes, bash, docker)
+    #[arg(short = 'p', long)]
+    pub preset: Option<String>,
     #[command(flatten)]
     pub project: ProjectArgs,
     /// Which tasks to export
@@ -106,6 +109,9 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
         args.code.as_deref(),
         args.env.as_deref(),
     );
+    if let Some(p) = &args.preset {
+        overrides.insert(Value::String("preset".into()), Value::String(p.clone()));
+    }
     if let Some(kind) = &args.kind {
         // a backend key like the strategies: backends without `kind` refuse the flag
         overrides.insert(Value::String("kind".into()), Value::String(kind.clone()));

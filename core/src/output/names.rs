@@ -143,6 +143,69 @@ impl NameMap {
     }
 }
 
+/// Engines whose names keep case and allow more than Kubernetes (Airflow task and DAG
+/// ids: `[A-Za-z0-9_.-]`, at most 250 characters): every character outside the
+/// alphabet becomes `_`; an empty result becomes `task`; collisions and names cut to
+/// `max_len` get `_` and a hash suffix of the original name, as in [`NameMap::new`].
+pub fn identifier(s: &str, allowed: fn(char) -> bool) -> String {
+    let out: String = s
+        .chars()
+        .map(|c| if allowed(c) { c } else { '_' })
+        .collect();
+    if out.is_empty() {
+        "task".to_string()
+    } else {
+        out
+    }
+}
+
+impl NameMap {
+    /// Like [`NameMap::new`], for engines whose names are [`identifier`]s of `allowed`
+    /// characters, at most `max_len` long. The result depends only on the set of names.
+    pub fn with_alphabet<I, S>(
+        ploomber_names: I,
+        allowed: fn(char) -> bool,
+        max_len: usize,
+    ) -> NameMap
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let originals: BTreeSet<String> = ploomber_names
+            .into_iter()
+            .map(|s| s.as_ref().to_string())
+            .collect();
+        let bases: BTreeMap<&str, String> = originals
+            .iter()
+            .map(|o| (o.as_str(), identifier(o, allowed)))
+            .collect();
+        let mut count: BTreeMap<&str, usize> = BTreeMap::new();
+        for b in bases.values() {
+            *count.entry(b.as_str()).or_default() += 1;
+        }
+        let mut suffix_len = SUFFIX_LEN;
+        loop {
+            let forward: BTreeMap<String, String> = bases
+                .iter()
+                .map(|(orig, base)| {
+                    let name = if count[base.as_str()] > 1 || base.chars().count() > max_len {
+                        let cut: String = base.chars().take(max_len - suffix_len - 1).collect();
+                        format!("{cut}_{}", short_hash(orig, suffix_len))
+                    } else {
+                        base.clone()
+                    };
+                    (orig.to_string(), name)
+                })
+                .collect();
+            let distinct: BTreeSet<&String> = forward.values().collect();
+            if distinct.len() == forward.len() || suffix_len >= 16 {
+                return NameMap { forward };
+            }
+            suffix_len = 16;
+        }
+    }
+}
+
 /// A DNS-1123 label (lowercase alphanumerics and `-`, alphanumeric at both ends,
 /// ≤ 63 characters) made from `s`: `My_Project` → `my-project`. Never empty.
 pub fn dns_label(s: &str) -> String {
@@ -273,6 +336,29 @@ mod tests {
             assert!(is_engine_name(name), "{orig:?} -> {name:?}");
         }
         assert_eq!(m.len(), odd.len());
+    }
+
+    #[test]
+    fn identifier_maps_keep_case_and_resolve_collisions() {
+        fn airflow(c: char) -> bool {
+            c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')
+        }
+        let long = "L".repeat(300);
+        let m = NameMap::with_alphabet(["Load.csv", "a b", "a_b", "", &long, "日本"], airflow, 250);
+        assert_eq!(m.get("Load.csv"), Some("Load.csv"));
+        assert_eq!(m.get(""), Some("task"));
+        assert_eq!(m.get("日本"), Some("__"));
+        let (ab, a_b) = (m.get("a b").unwrap(), m.get("a_b").unwrap());
+        assert_ne!(ab, a_b);
+        assert!(
+            ab.starts_with("a_b_") && a_b.starts_with("a_b_"),
+            "{ab} {a_b}"
+        );
+        let l = m.get(&long).unwrap();
+        assert_eq!(l.len(), 250);
+        assert!(m
+            .iter()
+            .all(|(_, v)| v.chars().all(airflow) && v.len() <= 250));
     }
 
     #[test]
