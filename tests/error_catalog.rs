@@ -2157,7 +2157,6 @@ fn cancel_unsupported() {
     );
 }
 
-
 /// A project with one task and an `airflow` target whose section adds `extra`.
 fn airflow_target(extra: &str) -> Vec<(&'static str, Vec<u8>)> {
     vec![
@@ -2239,7 +2238,6 @@ fn airflow_volume_value_templated() {
         "holds characters Airflow would read as a template",
     );
 }
-
 
 /// Every (test, phrase) pair above, for the documentation check.
 /// A one-task project for the Kubeflow backend's entries.

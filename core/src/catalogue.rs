@@ -178,7 +178,6 @@ fn spans(line: &str) -> Vec<String> {
         .collect()
 }
 
-
 /// `text` with the contents of every single-quoted span removed (`'x'` → `''`).
 fn without_quoted(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -211,8 +210,10 @@ mod tests {
             ["is not a memory quantity", "is not a duration"]
         );
         assert_eq!(spans("plain words"), ["plain words"]);
-        assert_eq!(spans("`` `sbatch` was not found ``"), ["`sbatch` was not found"]);
-        
+        assert_eq!(
+            spans("`` `sbatch` was not found ``"),
+            ["`sbatch` was not found"]
+        );
     }
 
     #[test]

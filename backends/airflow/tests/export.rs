@@ -85,7 +85,7 @@ fn bash_with_conda_activates_the_named_environment() {
 #[test]
 fn kubernetes_preset_runs_the_core_pod_script() {
     let cfg = config(r#"{"storage": {"kind": "nfs", "claim_name": "data"}}"#);
-    let plan = diamond(Mode::Regular);
+    let plan = diamond(Mode::Incremental);
     let (_, text) = export(&cfg, &plan);
     let dag = parse_dag(&text);
     check_graph(&plan, &dag);
