@@ -104,7 +104,7 @@ fn up_to_200_tasks_use_a_single_dag() {
 }
 
 #[test]
-fn ten_thousand_tasks_export_quickly_and_warn_about_size() {
+fn ten_thousand_tasks_export_and_warn_about_size() {
     let plan = big(10_000);
     let target = ExportTarget::new(PathBuf::from("/tmp")).with_format(OutputFormat::Yaml);
     // in one Workflow (max_tasks_per_workflow raised): too large for etcd, and the
@@ -113,10 +113,8 @@ fn ten_thousand_tasks_export_quickly_and_warn_about_size() {
         max_tasks_per_workflow: 10_000,
         ..ArgoConfig::default()
     };
-    let start = std::time::Instant::now();
+    // speed is measured by bench/run.sh (docs/performance.md), never by a timed test
     let out = one.export(&plan, &target).unwrap();
-    let took = start.elapsed();
-    assert!(took.as_secs_f64() < 5.0, "{took:?}");
     assert_eq!(out.files.len(), 1);
     assert!(
         out.warnings
