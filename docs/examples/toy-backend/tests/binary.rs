@@ -135,7 +135,7 @@ fn the_declared_companion_follows_output() {
         "plan:\n  backend: toy\n  index: true\n",
     )
     .unwrap();
-    let out = run(&toy_bin(), &p, &["export", "plan", "-m", "regular"]);
+    let out = run(&toy_bin(), &p, &["export", "plan", "-m", "incremental"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(listing(&p.join("plan")), ["toy-index.json", "toy-plan.txt"]);
     let index = std::fs::read_to_string(p.join("plan/toy-index.json")).unwrap();
@@ -144,7 +144,7 @@ fn the_declared_companion_follows_output() {
     let out = run(
         &toy_bin(),
         &p,
-        &["export", "plan", "-m", "regular", "--output", "out/p.txt"],
+        &["export", "plan", "-m", "incremental", "--output", "out/p.txt"],
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(listing(&p.join("out")), ["p-index.json", "p.txt"]);
@@ -330,10 +330,11 @@ fn the_plain_soopervisor_binary_does_not_know_toy() {
 
     let (_tmp, p) = fixture();
     let out = run(&plain, &p, &["export", "--backend", "toy"]);
-    assert_eq!(out.status.code(), Some(1));
+    // an unknown --backend is wrong usage (exit 2), reported before the project is read
+    assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
     assert!(
-        err.contains("'toy' is not a backend this binary knows"),
+        err.contains("invalid value 'toy' for '--backend <BACKEND>': not a backend this binary knows"),
         "{err}"
     );
     assert!(!p.join("toy-plan.txt").exists());
