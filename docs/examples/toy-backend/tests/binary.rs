@@ -144,7 +144,14 @@ fn the_declared_companion_follows_output() {
     let out = run(
         &toy_bin(),
         &p,
-        &["export", "plan", "-m", "incremental", "--output", "out/p.txt"],
+        &[
+            "export",
+            "plan",
+            "-m",
+            "incremental",
+            "--output",
+            "out/p.txt",
+        ],
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(listing(&p.join("out")), ["p-index.json", "p.txt"]);
@@ -334,7 +341,9 @@ fn the_plain_soopervisor_binary_does_not_know_toy() {
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
     assert!(
-        err.contains("invalid value 'toy' for '--backend <BACKEND>': not a backend this binary knows"),
+        err.contains(
+            "invalid value 'toy' for '--backend <BACKEND>': not a backend this binary knows"
+        ),
         "{err}"
     );
     assert!(!p.join("toy-plan.txt").exists());
