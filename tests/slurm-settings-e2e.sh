@@ -84,7 +84,9 @@ chmod 755 "$W/bin/ploomber"
 export PATH="$W/bin:$PATH"
 unset SBATCH_EXPORT
 
-(cd "$PROJ" && "$SOOP" export hpc --mode regular --submit)
+# force mode: the job command is plain `ploomber task NAME ... --force`, which the
+# stand-in replaces (regular mode runs Ploomber's own loader through python -c)
+(cd "$PROJ" && "$SOOP" export hpc --mode force --submit)
 STATE=$PROJ/hpc/.soopervisor-slurm-jobs.tsv
 cut -f2 "$STATE" >> "$W/all-ids"
 id_of() { awk -F'\t' -v t="$1" '$1 == t { print $2 }' "$STATE"; }
