@@ -20,11 +20,12 @@ use clap::Parser;
 
 use soopervisor_core::diagnostics::{UserError, Warning};
 
-// The catalogue of the errors of the core and the bundled commands (docs/errors.md is
-// that catalogue; backends in their own crates submit their own chunk the same way).
+// The catalogue of the errors of the core and the bundled commands: cli/errors.md
+// (docs/errors.md links to it), kept inside this crate so the published crate carries
+// it. Backends in their own crates submit their own chunk the same way.
 inventory::submit! {
     soopervisor_core::catalogue::ErrorCatalogue {
-        markdown: include_str!("../../docs/errors.md"),
+        markdown: include_str!("../errors.md"),
     }
 }
 
