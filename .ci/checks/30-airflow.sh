@@ -110,7 +110,8 @@ cmp <(tar -xzOf "$work/run/work/logs.tar.gz") <(tar -xzOf "$work/built/work/logs
 echo "every product equals ploomber build's"
 
 echo "== airflow: a failing task stops its downstream tasks"
-printf 'echo "split breaks on purpose" >&2\nexit 3\n' > "$work/broken/scripts/split.sh"
+# fail before the original body, which stays so the DAG (upstream, products) is the same
+{ printf 'echo "split breaks on purpose" >&2\nexit 3\n'; cat "$work/built/scripts/split.sh"; } > "$work/broken/scripts/split.sh"
 "$bin" export -C "$work/broken" --backend airflow --preset bash --mode force --output "$work/broken-dag/broken.py" 2>/dev/null
 if PATH=$PLOOMBER_BIN:$PATH check 3.3.2 "$AF3" --run "$work/broken-dag/broken.py" > "$work/broken.txt" 2>/dev/null; then
   echo "the run with a failing task passed"; exit 1
