@@ -15,7 +15,8 @@
 # Venvs live under $SOOP_ENGINES_HOME/venvs (made on first use; see ../shared/engines).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-ENGINES=../shared/engines
+# absolute: the hostile-names run calls the checker from its own work folder
+ENGINES=$PWD/../shared/engines
 if [[ ! -f $ENGINES/airflow-check.sh ]]; then
   echo "skipping airflow: ../shared/engines not found"
   exit 0
