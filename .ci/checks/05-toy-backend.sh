@@ -14,8 +14,9 @@ fi
 # The workspace's lock file, so the toy builds with exactly the versions the workspace
 # pins (cargo prunes what the toy does not use; the copy is not tracked).
 cp Cargo.lock docs/examples/toy-backend/Cargo.lock
-# A target folder of its own, so this build never fights the workspace's.
-export CARGO_TARGET_DIR="$PWD/target/toy-backend"
+# The workspace's target folder: the registry crates, built with the same pinned
+# versions and features, are reused rather than compiled a second time.
+export CARGO_TARGET_DIR="$PWD/target"
 cargo fmt --manifest-path "$manifest" -- --check
 cargo clippy --manifest-path "$manifest" --all-targets -- -D warnings
 cargo test --manifest-path "$manifest"

@@ -384,7 +384,11 @@ fn block() -> impl Strategy<Value = String> {
                 let map = |m: &std::collections::BTreeMap<String, String>| {
                     let items: Vec<String> = m
                         .iter()
-                        .map(|(k, v)| format!("{k}: {}", serde_json::to_string(v).unwrap()))
+                        .map(|(k, v)| {
+                            // both quoted: a generated `no` or `on` is a YAML boolean
+                            let quote = |s: &String| serde_json::to_string(s).unwrap();
+                            format!("{}: {}", quote(k), quote(v))
+                        })
                         .collect();
                     format!("{{{}}}", items.join(", "))
                 };
@@ -397,7 +401,9 @@ fn block() -> impl Strategy<Value = String> {
                     keys.push(format!("env: {}", map(&env)));
                 }
                 if let Some(p) = prio {
-                    keys.push(format!("priority: {p}"));
+                    // quoted: a generated `no` or `off` would read as a boolean (refused
+                    // with its own error, tested elsewhere)
+                    keys.push(format!("priority: {}", serde_json::to_string(&p).unwrap()));
                 }
                 format!("{{{}}}", keys.join(", "))
             },

@@ -703,6 +703,10 @@ mod tests {
             .unwrap_err()
             .message
             .contains("boolean"));
+        let e = spec("t:\n  defaults: {priority: no}\n").unwrap_err();
+        assert_eq!(e.line, Some(2));
+        assert!(e.message.contains("defaults.priority"), "{e}");
+        assert!(e.message.contains("boolean"), "{e}");
     }
 
     #[test]
