@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Write a synthetic, valid Ploomber project with N tasks (benchmark input).
 
-    python3 bench/generate_project.py N OUTDIR [--seed S] [--no-sql]
+    python3 bench/generate_project.py N OUTDIR [--seed S] [--no-sql] [--built]
 
 Standard library only. The same (N, seed) always gives byte-identical files.
 
@@ -138,12 +138,35 @@ def yaml_str(s):
     return json.dumps(s)  # a JSON string is a valid YAML flow scalar
 
 
+# The time of the first task's build in --built projects (any fixed instant works).
+BUILT_AT = 1_700_000_000.0
+
+
+def write_products(out, product_yaml, timestamp):
+    """Writes each file product of a task and the `.NAME.metadata` Ploomber keeps beside it
+    (timestamp, params and the stored source), so that the task counts as up to date."""
+    for line in product_yaml.splitlines():
+        path = line.split(":", 1)[1].strip()
+        if not path.startswith("output/"):
+            continue  # a SQL relation keeps its metadata in the database
+        write(os.path.join(out, path), "built\n")
+        head, name = os.path.split(path)
+        meta = {"timestamp": timestamp, "params": {}, "stored_source_code": ""}
+        write(os.path.join(out, head, ".%s.metadata" % name), json.dumps(meta))
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("n", type=int)
     p.add_argument("outdir")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--no-sql", action="store_true", help="leave SQL tasks out")
+    p.add_argument(
+        "--built",
+        action="store_true",
+        help="also write every file product and its .metadata, as after a `ploomber build` "
+        "(timestamps rising in task order, so every task is up to date)",
+    )
     a = p.parse_args()
     if a.n < 1:
         p.error("N must be >= 1")
@@ -205,6 +228,8 @@ def main():
             write(os.path.join(out, source), sql_text(name, ups))
             product = "    product: [bench, %s, table]\n" % name
         entries.append("  - source: %s\n%s" % (yaml_str(source), product))
+        if a.built:
+            write_products(out, product, BUILT_AT + i)
 
     if modules:
         write(os.path.join(out, "tasks", "__init__.py"), "")
