@@ -69,13 +69,15 @@ pub fn read(path: &Path) -> anyhow::Result<Submitted> {
                 argo: r[2].clone(),
                 part: Some(r[3].clone()).filter(|p| !p.is_empty()),
             }),
-            other => return Err(UserError::new(format!(
+            other => {
+                return Err(UserError::new(format!(
                 "unexpected row '{other}' (record {}): rows start with 'object' (once) or 'task'",
                 i + 1
             ))
-            .in_file(path)
-            .with_hint("the file is written by soopervisor; submit again to rewrite it")
-            .into()),
+                .in_file(path)
+                .with_hint("the file is written by soopervisor; submit again to rewrite it")
+                .into())
+            }
         }
     }
     let Some((kind, name, namespace)) = object else {
