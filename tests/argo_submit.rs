@@ -458,6 +458,28 @@ fn crc_of_node(name: &str) -> String {
 }
 
 #[test]
+fn without_a_target_the_state_is_at_the_project_root_where_status_finds_it() {
+    let c = Cluster::new("", &["argo"]);
+    std::fs::remove_file(c.root.join("soopervisor.yaml")).unwrap();
+    c.serve("create", None, "light-scripts-submit.json");
+    let (_, err) = c.ok(&["export", "--backend", "argo", "--mode", "force", "--submit"]);
+    assert!(
+        err.contains("follow it with: soopervisor status --backend argo --watch"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(c.root.join(".soopervisor-argo.tsv")).unwrap(),
+        state_rows("Workflow", WF, [""; 5])
+    );
+    c.serve("get", None, "light-scripts-succeeded.json");
+    let (out, _) = c.ok(&["status", "--backend", "argo"]);
+    assert!(
+        out.starts_with(&format!("Workflow {WF} (namespace argo): Succeeded\n")),
+        "{out}"
+    );
+}
+
+#[test]
 fn submit_is_not_combined_with_output() {
     let c = Cluster::new(TARGET, &["argo"]);
     let before = snapshot_tree(&c.root);
