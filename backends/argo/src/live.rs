@@ -159,3 +159,42 @@ impl Listing {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_both_listings_and_notices_nodes_kept_elsewhere() {
+        let wf = r#"{"kind": "Workflow", "metadata": {"name": "a-1"},
+                     "status": {"phase": "Running", "compressedNodes": "H4sIAAAA"}}"#;
+        let array: Listing = serde_json::from_str(&format!("[{wf}]")).unwrap();
+        let list: Listing = serde_json::from_str(&format!(
+            r#"{{"apiVersion": "v1", "kind": "List", "items": [{wf}]}}"#
+        ))
+        .unwrap();
+        for l in [array, list] {
+            let items = l.into_items();
+            assert_eq!(items.len(), 1);
+            assert_eq!(items[0].metadata.name, "a-1");
+            assert!(items[0].status.nodes_elsewhere());
+            assert!(!items[0].status.ended());
+        }
+    }
+
+    #[test]
+    fn a_new_workflow_is_pending_until_the_controller_sets_a_phase() {
+        let o: Object =
+            serde_json::from_str(r#"{"metadata": {"name": "x"}, "status": {"phase": ""}}"#)
+                .unwrap();
+        assert_eq!(o.status.phase(), "Pending");
+        assert!(!o.status.ended() && !o.status.nodes_elsewhere());
+        for phase in FINAL_PHASES {
+            let o: Object = serde_json::from_str(&format!(
+                r#"{{"metadata": {{"name": "x"}}, "status": {{"phase": "{phase}"}}}}"#
+            ))
+            .unwrap();
+            assert!(o.status.ended(), "{phase}");
+        }
+    }
+}
