@@ -49,6 +49,14 @@ impl Call {
     }
 }
 
+/// Neither `argo` nor `kubectl` is on `PATH`, so `what` cannot happen.
+fn none_found(what: &str) -> UserError {
+    UserError::new(format!(
+        "neither `argo` nor `kubectl` was found on PATH, so {what}"
+    ))
+    .with_hint("install the argo CLI (or kubectl) configured for the cluster, or run the printed `argo` commands where it is")
+}
+
 fn strings(args: &[&str]) -> Vec<String> {
     args.iter().map(|s| s.to_string()).collect()
 }
@@ -67,10 +75,7 @@ impl Clients {
         if self.argo.is_some() || self.kubectl.is_some() {
             return Ok(());
         }
-        Err(UserError::new(format!(
-            "neither `argo` nor `kubectl` was found on PATH, so {what}"
-        ))
-        .with_hint("install the argo CLI (or kubectl) configured for the cluster, or run the printed `argo` commands where it is"))
+        Err(none_found(what))
     }
 
     /// `argo ARGO_ARGS` when `argo` is installed, else `kubectl KUBECTL_ARGS`.
@@ -89,7 +94,7 @@ impl Clients {
                 args: kubectl,
             });
         }
-        Err(self.require_any("the cluster cannot be asked").unwrap_err())
+        Err(none_found("the cluster cannot be asked"))
     }
 
     /// Creates the object in `file`: `argo submit` (a Workflow), `argo template create`
