@@ -1674,6 +1674,159 @@ fn argo_task_name_with_braces() {
     );
 }
 
+/// A folder holding one stand-in client `name` (a shell script running `body`), to put
+/// alone on `PATH`.
+fn stand_in(name: &str, body: &str) -> tempfile::TempDir {
+    use std::os::unix::fs::PermissionsExt;
+    let bin = tempfile::tempdir().unwrap();
+    let p = bin.path().join(name);
+    std::fs::write(&p, format!("#!/bin/sh\n{body}")).unwrap();
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    bin
+}
+
+/// Two tasks from one source (a pipeline that `max_tasks_per_workflow: 1` splits).
+const SPEC_TWO: &[u8] = b"tasks:\n  - source: a.py\n    name: a1\n    product: out/a1.ipynb\n  - source: a.py\n    name: a2\n    product: out/a2.ipynb\n";
+
+/// `--submit` looks for argo and kubectl before anything is written.
+#[test]
+fn argo_submit_without_client() {
+    let bin = tempfile::tempdir().unwrap();
+    check(
+        &[
+            ("pipeline.yaml", SPEC),
+            ("a.py", A_PY),
+            ("environment.yml", ENV_YML),
+        ],
+        &["export", "--backend", "argo", "--submit"],
+        &[("PATH", bin.path().to_str().unwrap())],
+        "neither `argo` nor `kubectl` was found on PATH",
+    );
+}
+
+#[test]
+fn argo_submit_split_without_kubectl() {
+    let bin = stand_in("argo", "exit 0\n");
+    check(
+        &[
+            ("pipeline.yaml", SPEC_TWO),
+            ("a.py", A_PY),
+            ("environment.yml", ENV_YML),
+            (
+                "soopervisor.yaml",
+                b"t:\n  backend: argo\n  max_tasks_per_workflow: 1\n",
+            ),
+        ],
+        &["export", "t", "--submit"],
+        &[("PATH", bin.path().to_str().unwrap())],
+        "whose WorkflowTemplates are applied with `kubectl apply --server-side`",
+    );
+}
+
+#[test]
+fn argo_submit_namespace_invalid() {
+    let bin = stand_in("argo", "exit 0\n");
+    check(
+        &[
+            ("pipeline.yaml", SPEC),
+            ("a.py", A_PY),
+            ("environment.yml", ENV_YML),
+            (
+                "soopervisor.yaml",
+                b"t:\n  backend: argo\n  namespace: ML_Team\n",
+            ),
+        ],
+        &["export", "t", "--submit"],
+        &[("PATH", bin.path().to_str().unwrap())],
+        "namespace 'ML_Team' is not a Kubernetes namespace name",
+    );
+}
+
+/// The cluster refuses the Workflow: the export is written (it is valid), nothing is
+/// recorded, and the error quotes the client.
+#[test]
+fn argo_submit_failed() {
+    let (_tmp, root) = project(&[
+        ("pipeline.yaml", SPEC),
+        ("a.py", A_PY),
+        ("environment.yml", ENV_YML),
+        ("soopervisor.yaml", b"t:\n  backend: argo\n"),
+    ]);
+    let bin = stand_in(
+        "argo",
+        "echo 'level=fatal msg=\"Failed to submit workflow: namespaces \\\"argo\\\" not found\"' >&2\nexit 1\n",
+    );
+    let err = fails_in(
+        &root,
+        &["export", "t", "--submit"],
+        &[("PATH", bin.path().to_str().unwrap())],
+        "failed to submit the Workflow",
+    );
+    // after the lines of the export, which was written
+    assert!(
+        err.contains("Wrote t/argo.yaml\n") && err.contains("\nerror[SV1043]: "),
+        "{err}"
+    );
+    // the client's own words (logrus escapes the quotes of its msg field)
+    assert!(err.contains(r#"namespaces \"argo\" not found"#), "{err}");
+    assert!(root.join("t/argo.yaml").is_file());
+    assert!(!root.join("t/.soopervisor-argo.tsv").exists());
+}
+
+#[test]
+fn argo_status_without_state() {
+    check(
+        &[
+            ("pipeline.yaml", SPEC),
+            ("a.py", A_PY),
+            ("soopervisor.yaml", b"t:\n  backend: argo\n"),
+        ],
+        &["status", "t"],
+        &[],
+        "no submitted Argo Workflow is recorded here",
+    );
+}
+
+#[test]
+fn argo_status_workflow_unreadable() {
+    let bin = stand_in(
+        "argo",
+        "echo 'Error: workflows.argoproj.io \"p-x7k2p\" not found' >&2\nexit 1\n",
+    );
+    check(
+        &[
+            ("pipeline.yaml", SPEC),
+            ("a.py", A_PY),
+            ("soopervisor.yaml", b"t:\n  backend: argo\n"),
+            (
+                "t/.soopervisor-argo.tsv",
+                b"object\tWorkflow\tp-x7k2p\targo\ntask\ta\ta\t\n",
+            ),
+        ],
+        &["status", "t"],
+        &[("PATH", bin.path().to_str().unwrap())],
+        "could not read the submitted Workflow p-x7k2p",
+    );
+}
+
+#[test]
+fn argo_cancel_template() {
+    check(
+        &[
+            ("pipeline.yaml", SPEC),
+            ("a.py", A_PY),
+            ("soopervisor.yaml", b"t:\n  backend: argo\n"),
+            (
+                "t/.soopervisor-argo.tsv",
+                b"object\tCronWorkflow\tnightly\targo\ntask\ta\ta\t\n",
+            ),
+        ],
+        &["cancel", "t"],
+        &[],
+        "runs nothing by itself, so there is nothing to cancel",
+    );
+}
+
 /// A project whose `soopervisor.yaml` has a `t` target with `settings`.
 fn settings_check(backend: &str, settings: &str, phrase: &str) {
     let config = format!("t:\n  backend: {backend}\n{settings}");
@@ -2562,6 +2715,31 @@ const ENTRIES: &[(&str, &str)] = &[
     (
         "argo_task_name_with_braces",
         "contains '{{', which Argo would read as a template expression",
+    ),
+    (
+        "argo_submit_without_client",
+        "neither `argo` nor `kubectl` was found on PATH",
+    ),
+    (
+        "argo_submit_split_without_kubectl",
+        "whose WorkflowTemplates are applied with `kubectl apply --server-side`",
+    ),
+    (
+        "argo_submit_namespace_invalid",
+        "is not a Kubernetes namespace name",
+    ),
+    ("argo_submit_failed", "failed to submit the Workflow"),
+    (
+        "argo_status_without_state",
+        "no submitted Argo Workflow is recorded here",
+    ),
+    (
+        "argo_status_workflow_unreadable",
+        "could not read the submitted Workflow",
+    ),
+    (
+        "argo_cancel_template",
+        "runs nothing by itself, so there is nothing to cancel",
     ),
     ("settings_bad_unit", "is not a memory quantity"),
     ("settings_unknown_key", "unknown setting 'cpus'"),

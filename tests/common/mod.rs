@@ -188,3 +188,16 @@ pub fn path_with_venv(venv: &Path) -> std::ffi::OsString {
     }
     std::env::join_paths(paths).unwrap()
 }
+
+/// Runs the soopervisor binary with `args` in `cwd`, with `PATH` set to `path` only
+/// (stand-in engine clients: nothing else on the machine is found).
+pub fn run_with_path(cwd: &Path, args: &[&str], path: &Path) -> Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_soopervisor"))
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("ENTRY_POINT")
+        .env_remove("PLOOMBER_ENV_FILENAME")
+        .env("PATH", path)
+        .output()
+        .expect("run soopervisor")
+}

@@ -460,6 +460,31 @@ impl BackendConfig for ArgoConfig {
         use soopervisor_core::backend::OutputFormat;
         &[OutputFormat::Yaml, OutputFormat::Json]
     }
+
+    fn check_submit(&self, plan: &Plan, _target: &ExportTarget) -> anyhow::Result<()> {
+        crate::submit::check(self, plan, &crate::client::Clients::from_path())
+    }
+
+    fn submit(&self, plan: &Plan, target: &ExportTarget) -> anyhow::Result<String> {
+        crate::submit::submit(self, plan, target, &crate::client::Clients::from_path())
+    }
+
+    fn status(&self, target: &ExportTarget) -> anyhow::Result<String> {
+        self.status_report(target).map(|r| r.text)
+    }
+
+    fn status_report(
+        &self,
+        target: &ExportTarget,
+    ) -> anyhow::Result<soopervisor_core::backend::StatusReport> {
+        let submitted = crate::state::read(&target.dir.join(crate::state::STATE_FILE))?;
+        crate::status::report(&submitted, &crate::client::Clients::from_path())
+    }
+
+    fn cancel(&self, target: &ExportTarget) -> anyhow::Result<String> {
+        let submitted = crate::state::read(&target.dir.join(crate::state::STATE_FILE))?;
+        crate::status::cancel(&submitted, &crate::client::Clients::from_path())
+    }
 }
 
 inventory::submit! {

@@ -71,11 +71,7 @@ pub fn submit(
         args.extend(sbatch_args(job, config, plan));
         let failure = match run(sbatch, &args, Some(root)) {
             Err(e) => Some(e.to_string()),
-            Ok(r) if !r.ok => Some(format!(
-                "sbatch exited with {}: {}",
-                r.code.map_or("a signal".to_string(), |c| c.to_string()),
-                r.stderr.trim()
-            )),
+            Ok(r) if !r.ok => Some(format!("sbatch {}: {}", r.how_it_ended(), r.stderr.trim())),
             Ok(r) => match parse_job_id(&r.stdout) {
                 Some(id) => {
                     state.push(&[&job.task, &id])?;

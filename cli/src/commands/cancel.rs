@@ -1,5 +1,5 @@
 //! `soopervisor cancel TARGET`: stops every job submitted from a target that has not
-//! ended yet (backends that track submissions and can cancel, such as aws-batch).
+//! ended yet (backends that track submissions and can cancel: aws-batch, argo).
 
 use crate::commands::status::load_target;
 use crate::pipeline::ProjectArgs;

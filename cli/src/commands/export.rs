@@ -79,8 +79,9 @@ pub struct ExportArgs {
     /// (.json), else yaml]
     #[arg(long, value_enum)]
     pub format: Option<FormatArg>,
-    /// Submit to the engine after exporting (backends that can)
-    #[arg(long)]
+    /// Submit to the engine after exporting (backends that can: slurm, argo, aws-batch);
+    /// submits the files of the target folder, so not with --output
+    #[arg(long, conflicts_with = "output")]
     pub submit: bool,
     /// Deliver the code after exporting (soopervisor upload): copy it to the shared
     /// disk or build and upload the package

@@ -49,7 +49,7 @@ pub enum Command {
         ("soopervisor export --backend argo --storage nfs", "argo.yaml at the project root"),
         ("soopervisor export training --mode force", "the 'training' target of soopervisor.yaml"),
         ("soopervisor export --task clean --output -", "one task, printed"),
-        ("soopervisor export cluster --submit", "export, then submit (slurm)"),
+        ("soopervisor export training --submit", "export, then submit (slurm, argo, aws-batch)"),
     ]))]
     Export(export::ExportArgs),
     /// Add a target section to soopervisor.yaml
@@ -84,17 +84,18 @@ pub enum Command {
         ("soopervisor man --dir ~/.local/share/man/man1", "install the pages for `man soopervisor`"),
     ]))]
     Man(completions::ManArgs),
-    /// Show the state of the jobs submitted from a target
+    /// Show the state of the jobs (or Argo Workflow tasks) submitted from a target
     #[command(after_long_help = examples(&[
-        ("soopervisor status cluster", "the jobs of the last submission"),
+        ("soopervisor status cluster", "the jobs of the last submission (slurm)"),
         ("soopervisor status --watch", "after export --backend slurm --submit: until all end"),
-        ("soopervisor status cluster -C my-project", "from another folder"),
         ("soopervisor status batch --watch", "refresh until every job ended (aws-batch)"),
+        ("soopervisor status training --watch", "each task's node phase until the Workflow ends (argo)"),
     ]))]
     Status(status::StatusArgs),
     /// Stop every job submitted from a target that has not ended
     #[command(after_long_help = examples(&[
         ("soopervisor cancel batch", "terminate the jobs of the last submission (aws-batch)"),
+        ("soopervisor cancel training", "argo stop the submitted Workflow (argo)"),
         ("soopervisor status batch", "then check that they ended"),
     ]))]
     Cancel(cancel::CancelArgs),

@@ -1,5 +1,5 @@
 //! `soopervisor status [TARGET]`: the state of the jobs a backend submitted from a
-//! target (backends that track submissions, such as slurm and aws-batch). Without a target, the
+//! target (backends that track submissions: slurm, aws-batch, argo). Without a target, the
 //! export without one (`export --backend slurm --submit`) is looked up in the backend's
 //! default folder, so the two agree on where the state is. `--watch` refreshes until
 //! every job has ended (redrawn in place on a terminal, a new table only when it

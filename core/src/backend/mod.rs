@@ -8,6 +8,7 @@
 //! [`Export::new`]) keep a backend compiling when the core adds a field. The files of
 //! an export declare their [`FileRole`], which alone decides where the CLI writes them.
 
+pub mod command;
 pub mod files;
 pub mod registry;
 pub mod target;
