@@ -42,13 +42,14 @@ git clone -q "$root" "$work/clone"
 git -C "$work/clone" checkout -q "$commit"
 cd "$work/clone"
 export CARGO_TARGET_DIR="$root/target"
-export PATH="$CARGO_TARGET_DIR/release:$PATH"
+# the debug build the set-up commands made (and the tests step before them)
+export PATH="$CARGO_TARGET_DIR/debug:$PATH"
 
 for cmd in "${setup[@]}"; do
   echo "== readme: $cmd"
   bash -c "$cmd"
 done
-cargo build --release -p soopervisor-cli
+cargo build -p soopervisor-cli
 for cmd in "${quickstart[@]}"; do
   echo "== quickstart: $cmd"
   bash -c "$cmd"

@@ -8,8 +8,8 @@ cd "$(dirname "$0")/../.."
 export CARGO_TERM_COLOR=never
 manifest=docs/examples/toy-backend/Cargo.toml
 # The plain binary its tests compare against (built by .ci/run before the checks).
-if [ -z "${SOOPERVISOR_PLAIN_BIN:-}" ] && [ -x target/release/soopervisor ]; then
-  export SOOPERVISOR_PLAIN_BIN="$PWD/target/release/soopervisor"
+if [ -z "${SOOPERVISOR_PLAIN_BIN:-}" ] && [ -x "${SOOPERVISOR_BIN:-}" ]; then
+  export SOOPERVISOR_PLAIN_BIN="$SOOPERVISOR_BIN"
 fi
 # The workspace's lock file, so the toy builds with exactly the versions the workspace
 # pins (cargo prunes what the toy does not use; the copy is not tracked).

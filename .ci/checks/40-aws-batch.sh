@@ -6,7 +6,7 @@
 set -euo pipefail
 if [[ ! -d ../shared/engines ]]; then echo "skipping aws-batch checks: ../shared not found"; exit 0; fi
 ENGINES=$(cd ../shared/engines && pwd)
-BIN=${SOOP_BIN:-$PWD/target/release/soopervisor}
+BIN=${SOOPERVISOR_BIN:-$PWD/target/release/soopervisor}
 OUT=$PWD/target/ci-batch
 rm -rf "$OUT"; mkdir -p "$OUT"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ci-batch.XXXXXX")

@@ -6,7 +6,8 @@
 # local orchestrator runs exports of real fixtures and of a project with hostile task
 # names, with a stand-in `ploomber` that records its calls: every task runs once after
 # its upstream tasks, with its exact Ploomber name, and a failing task stops its
-# dependents. Run from the repository root after `cargo build --release -p soopervisor-cli`.
+# dependents. Run from the repository root after `cargo build --release -p soopervisor-cli`
+# (or with SOOPERVISOR_BIN naming the binary, as .ci/run does).
 set -euo pipefail
 repo=$(pwd)
 engines=$repo/../shared/engines

@@ -10,7 +10,10 @@ trap 'rm -rf "$work"' EXIT
 
 python3 -m venv "$work/build-venv"
 "$work/build-venv/bin/pip" install -q "maturin>=1.5,<2"
-"$work/build-venv/bin/maturin" build --release -m cli/Cargo.toml --out "$work/dist"
+# The dev profile, as the rest of CI: it reuses the dependencies the tests compiled
+# (a release build would compile all of them again); what is checked here is the
+# packaging, which the profile does not change. Users build with --release (README).
+"$work/build-venv/bin/maturin" build -m cli/Cargo.toml --out "$work/dist"
 wheel=$(ls "$work"/dist/soopervisor_rs-*.whl)
 echo "== wheel: $(basename "$wheel")"
 
