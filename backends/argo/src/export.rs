@@ -571,15 +571,17 @@ pub fn encode<T: serde::Serialize>(wf: &T, format: OutputFormat) -> anyhow::Resu
 
 /// Encodes the parts of a split pipeline: a YAML stream of documents separated by
 /// `---`, or in JSON a Kubernetes `List` (both read by `kubectl apply -f`).
-pub fn encode_parts(parts: &[WorkflowTemplate], format: OutputFormat) -> anyhow::Result<Vec<u8>> {
+pub fn encode_parts(parts: Vec<WorkflowTemplate>, format: OutputFormat) -> anyhow::Result<Vec<u8>> {
     use rayon::prelude::*;
     Ok(match format {
         OutputFormat::Yaml => {
-            // parts are independent documents: encode them in parallel, join in order
+            // parts are independent documents: encode them in parallel, free the model
+            // (the text is the larger half of the peak memory), then join in order
             let documents: Vec<String> = parts
                 .par_iter()
                 .map(yaml::to_string_from)
                 .collect::<Result<_, _>>()?;
+            drop(parts);
             documents.join("---\n").into_bytes()
         }
         OutputFormat::Json => {
@@ -719,17 +721,18 @@ pub fn export(cfg: &ArgoConfig, plan: &Plan, target: &ExportTarget) -> anyhow::R
         .collect::<Vec<_>>()
         .join("/");
     let mut files = vec![OutputFile::main(name, contents)];
-    if !parts.is_empty() {
+    let split = !parts.is_empty();
+    if split {
         // `--output out/x.yaml` writes the templates to `out/x-templates.yaml`
         files.push(OutputFile::companion(
             parts_file_name(target.format),
-            encode_parts(&parts, target.format)?,
+            encode_parts(parts, target.format)?,
             PARTS_SUFFIX,
         ));
     }
     files.extend(cfg.code.files(plan, &*cfg.env.0, &rel_root)?);
     let mut next_steps = cfg.code.next_steps(plan, target.name.as_deref(), &rel_dir);
-    if !parts.is_empty() {
+    if split {
         // server-side: a client-side apply would copy each object into an annotation,
         // and Kubernetes limits annotations to 256 KiB
         next_steps.push(format!(

@@ -82,7 +82,7 @@ pub fn run(args: AddArgs) -> anyhow::Result<()> {
     contents.push_str(&text);
     atomic::write_all(&[PendingFile {
         path: file.clone(),
-        contents: contents.into_bytes(),
+        contents: contents.into_bytes().into(),
         executable: false,
     }])?;
     let shown = crate::shown::Shown::new(&args.project)?;

@@ -46,7 +46,7 @@ pub fn man(args: ManArgs) -> anyhow::Result<()> {
     clap_mangen::Man::new(cmd.clone()).render(&mut main)?;
     pages.push(PendingFile {
         path: dir.join("soopervisor.1"),
-        contents: main,
+        contents: main.into(),
         executable: false,
     });
     for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
@@ -55,7 +55,7 @@ pub fn man(args: ManArgs) -> anyhow::Result<()> {
         clap_mangen::Man::new(sub.clone().name(name.clone())).render(&mut page)?;
         pages.push(PendingFile {
             path: dir.join(format!("{name}.1")),
-            contents: page,
+            contents: page.into(),
             executable: false,
         });
     }

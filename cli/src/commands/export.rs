@@ -214,6 +214,21 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
         );
         return Ok(());
     }
+    // Past this point the DAG serves only --output's check against the project's own
+    // files: keep their paths and free the tasks while the backend builds its model
+    // (at 100,000 tasks they are a third of the peak memory).
+    let sources: Vec<PathBuf> = if args.output.as_deref().is_some_and(|o| o != "-") {
+        dag.tasks()
+            .iter()
+            .filter_map(|t| match &t.source {
+                soopervisor_core::model::Source::File { path, .. } => Some(path.clone()),
+                _ => None,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    crate::drop_in_background(dag);
     let mut warnings = plan.warnings.clone();
     warnings.extend(backend_config.check(&plan)?);
 
@@ -255,7 +270,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
         Placement::Write(placed) => {
             if output != Output::Folder {
                 for p in &placed {
-                    refuse_overwriting_input(&p.path, &project, &dag)?;
+                    refuse_overwriting_input(&p.path, &project, &sources)?;
                     moved.push((p.meant.clone(), p.path.clone()));
                 }
             }
@@ -263,7 +278,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
                 .iter()
                 .map(|p| PendingFile {
                     path: p.path.clone(),
-                    contents: p.file.contents().to_vec(),
+                    contents: p.file.contents().into(),
                     executable: p.file.is_executable(),
                 })
                 .collect();
@@ -299,7 +314,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
             eprintln!("  {}", shown.command(&step, &root));
         }
     }
-    crate::drop_in_background((project, dag, plan, export));
+    crate::drop_in_background((project, plan, export));
     Ok(())
 }
 
@@ -407,7 +422,7 @@ fn point_at_moved_files(step: &str, moved: &[(PathBuf, PathBuf)]) -> String {
 fn refuse_overwriting_input(
     dest: &std::path::Path,
     project: &soopervisor_core::project::Project,
-    dag: &soopervisor_core::dag::Dag,
+    sources: &[PathBuf],
 ) -> anyhow::Result<()> {
     let Ok(meta) = std::fs::metadata(dest) else {
         return Ok(());
@@ -421,13 +436,10 @@ fn refuse_overwriting_input(
     // the way): resolving every source costs seconds at 100,000 tasks. A source
     // aliased under another name is still caught below unless it mentions soopervisor.
     let is_input = same(&project.spec_path)
-        || dag.tasks().iter().any(|t| match &t.source {
-            soopervisor_core::model::Source::File { path, .. } => {
-                path == dest
-                    || path == &canonical
-                    || (path.file_name() == canonical.file_name() && same(path))
-            }
-            _ => false,
+        || sources.iter().any(|path| {
+            path == dest
+                || path == &canonical
+                || (path.file_name() == canonical.file_name() && same(path))
         });
     let generated_by_us = !is_input && {
         use std::io::Read;

@@ -5,7 +5,6 @@
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
-use std::path::PathBuf;
 
 use petgraph::graph::{DiGraph, NodeIndex};
 
@@ -36,6 +35,29 @@ fn task_error(t: &Task, message: String) -> UserError {
 /// source file that names it (`fit.py:14`: where the user wrote the typo), or at the
 /// task's declaration when the source does not name it literally (declared in the spec,
 /// a function task, a name built at run time).
+/// The error for an upstream name that is no task of the pipeline, listing the tasks.
+fn unknown_upstream(t: &Task, up: &str, tasks: &[Task]) -> UserError {
+    let mut available: Vec<&str> = tasks.iter().map(|t| t.name.as_str()).collect();
+    available.sort();
+    let shown: Vec<&str> = available.iter().take(50).copied().collect();
+    let more = if available.len() > 50 {
+        format!(" (and {} more)", available.len() - 50)
+    } else {
+        String::new()
+    };
+    upstream_error(
+        t,
+        up,
+        format!(
+            "task '{}' has an upstream dependency '{up}', but such task doesn't exist. Available tasks: {}{more}",
+            t.name,
+            pretty_list(shown)
+        ),
+    )
+    .with_hint("fix the name in the task's source (upstream = [...]) or add the missing task to the pipeline")
+    .suggest(up, &available)
+}
+
 fn upstream_error(t: &Task, up: &str, message: String) -> UserError {
     if let crate::model::Source::File { path, .. } = &t.source {
         if let Some(line) = line_naming(path, up) {
@@ -90,10 +112,17 @@ impl Dag {
             by_name.insert(t.name.clone(), i);
         }
 
-        // Expand wildcards and check names.
-        let names: Vec<String> = tasks.iter().map(|t| t.name.clone()).collect();
+        // Expand wildcards and check names. Upstream lists without a wildcard (nearly
+        // all of them) are checked and sorted in place; only the others are rebuilt.
         let mut pattern_cache: HashMap<String, Vec<String>> = HashMap::new();
-        for t in tasks.iter_mut() {
+        let mut expansions: Vec<(usize, Vec<String>)> = Vec::new();
+        for (i, t) in tasks.iter().enumerate() {
+            if !t.upstream.iter().any(|u| u.contains('*')) {
+                if let Some(up) = t.upstream.iter().find(|u| !by_name.contains_key(*u)) {
+                    return Err(unknown_upstream(t, up, &tasks));
+                }
+                continue;
+            }
             let mut expanded = Vec::with_capacity(t.upstream.len());
             for up in &t.upstream {
                 if up.contains('*') {
@@ -101,8 +130,9 @@ impl Dag {
                         let pattern = glob::Pattern::new(up).unwrap_or_else(|_| {
                             glob::Pattern::new(&glob::Pattern::escape(up)).expect("escaped")
                         });
-                        names
+                        tasks
                             .iter()
+                            .map(|t| &t.name)
                             .filter(|n| pattern.matches(n))
                             .cloned()
                             .collect()
@@ -111,30 +141,17 @@ impl Dag {
                 } else if by_name.contains_key(up) {
                     expanded.push(up.clone());
                 } else {
-                    let mut available: Vec<&str> = names.iter().map(String::as_str).collect();
-                    available.sort();
-                    let shown: Vec<&str> = available.iter().take(50).copied().collect();
-                    let more = if available.len() > 50 {
-                        format!(" (and {} more)", available.len() - 50)
-                    } else {
-                        String::new()
-                    };
-                    return Err(upstream_error(
-                        t,
-                        up,
-                        format!(
-                            "task '{}' has an upstream dependency '{up}', but such task doesn't exist. Available tasks: {}{more}",
-                            t.name,
-                            pretty_list(shown)
-                        ),
-                    )
-                    .with_hint("fix the name in the task's source (upstream = [...]) or add the missing task to the pipeline")
-                    .suggest(up, &available));
+                    return Err(unknown_upstream(t, up, &tasks));
                 }
             }
-            expanded.sort();
-            expanded.dedup();
-            t.upstream = expanded;
+            expansions.push((i, expanded));
+        }
+        for (i, expanded) in expansions {
+            tasks[i].upstream = expanded;
+        }
+        for t in tasks.iter_mut() {
+            t.upstream.sort_unstable();
+            t.upstream.dedup();
         }
 
         let mut graph = DiGraph::<usize, ()>::with_capacity(tasks.len(), tasks.len() * 2);
@@ -189,11 +206,14 @@ impl Dag {
     }
 
     fn check_duplicate_products(&self) -> UserResult<()> {
-        let mut files: HashMap<&PathBuf, usize> = HashMap::new();
+        // Keyed by the path's bytes: the paths are normalised, so equal bytes mean the
+        // same file, and hashing bytes is much cheaper than `Path`'s component walk.
+        let mut files: HashMap<&std::ffi::OsStr, usize> = HashMap::with_capacity(self.tasks.len());
         let mut relations: HashMap<&SqlRelation, usize> = HashMap::new();
         for (i, t) in self.tasks.iter().enumerate() {
             // Files compare by normalised absolute path; messages show the project form.
             for (path, shown) in t.product.file_paths().into_iter().zip(t.product.files()) {
+                let path = path.as_os_str();
                 if let Some(&j) = files.get(path) {
                     if j != i {
                         return Err(self.duplicate(j, i, shown));
@@ -288,6 +308,7 @@ impl Dag {
 mod tests {
     use super::*;
     use crate::model::{Product, Source};
+    use std::path::PathBuf;
 
     fn task(name: &str, up: &[&str]) -> Task {
         Task {

@@ -2,23 +2,25 @@
 //! and renamed into place, so readers never see half a file; a batch of files is
 //! prepared completely before the first rename.
 
+use std::borrow::Cow;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-/// One file to write.
+/// One file to write. The contents may be borrowed, so that writing a large export
+/// never holds a second copy of it.
 #[derive(Debug, Clone)]
-pub struct PendingFile {
+pub struct PendingFile<'a> {
     pub path: PathBuf,
-    pub contents: Vec<u8>,
+    pub contents: Cow<'a, [u8]>,
     pub executable: bool,
 }
 
 /// Writes every file atomically. All temporary files are written and synced first;
 /// only then are they renamed into place, so a failure while preparing leaves the
 /// destination untouched.
-pub fn write_all(files: &[PendingFile]) -> anyhow::Result<()> {
+pub fn write_all(files: &[PendingFile<'_>]) -> anyhow::Result<()> {
     let mut staged = Vec::with_capacity(files.len());
     let mut direct = Vec::new();
     for file in files {
@@ -81,7 +83,7 @@ mod tests {
         let target = dir.path().join("sub/argo.yaml");
         write_all(&[PendingFile {
             path: target.clone(),
-            contents: b"hello".to_vec(),
+            contents: b"hello".as_slice().into(),
             executable: false,
         }])
         .unwrap();
@@ -102,7 +104,7 @@ mod tests {
         }
         write_all(&[PendingFile {
             path: null.to_path_buf(),
-            contents: b"x".to_vec(),
+            contents: b"x".as_slice().into(),
             executable: false,
         }])
         .unwrap();
@@ -123,7 +125,7 @@ mod tests {
         std::os::unix::fs::symlink(&real, &link).unwrap();
         write_all(&[PendingFile {
             path: link.clone(),
-            contents: b"new".to_vec(),
+            contents: b"new".as_slice().into(),
             executable: false,
         }])
         .unwrap();

@@ -2,7 +2,7 @@
 //! Python tool selects tasks (soopervisor-reference.md §3.4): dependencies are limited
 //! to the exported tasks.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 use crate::dag::Dag;
 use crate::diagnostics::{pretty_list, UserError, UserResult};
@@ -28,7 +28,7 @@ pub fn select_with(
         (Mode::Incremental, None) => Some(status::outdated(dag).into_keys().collect()),
         _ => None,
     };
-    let chosen: BTreeSet<&str> = match only {
+    let chosen: Chosen = match only {
         Some(name) => {
             if dag.get(name).is_none() {
                 let mut names: Vec<&str> = dag.tasks().iter().map(|t| t.name.as_str()).collect();
@@ -49,19 +49,17 @@ pub fn select_with(
                     )));
                 }
             }
-            [name].into_iter().collect()
+            Chosen::Some([name].into_iter().collect())
         }
-        None => dag
-            .tasks()
-            .iter()
-            .filter(|t| outdated.as_ref().is_none_or(|o| o.contains(&t.name)))
-            .map(|t| t.name.as_str())
-            .collect(),
+        None => match &outdated {
+            None => Chosen::All,
+            Some(o) => Chosen::Some(o.iter().map(String::as_str).collect()),
+        },
     };
     // An empty selection (every task up to date) is not an error: the caller says so.
     Ok(dag
         .topological()
-        .filter(|t| chosen.contains(t.name.as_str()))
+        .filter(|t| chosen.contains(&t.name))
         .map(|t| {
             let mut products: Vec<String> =
                 t.product.files().into_iter().map(str::to_string).collect();
@@ -72,7 +70,7 @@ pub fn select_with(
                 upstream: t
                     .upstream
                     .iter()
-                    .filter(|u| chosen.contains(u.as_str()))
+                    .filter(|u| chosen.contains(u))
                     .cloned()
                     .collect(),
                 all_upstream: t.upstream.clone(),
@@ -84,4 +82,20 @@ pub fn select_with(
             }
         })
         .collect())
+}
+
+/// The tasks a plan takes: all of them (regular and force modes without `--task`, the
+/// common case, which needs no lookups) or a set of names.
+enum Chosen<'a> {
+    All,
+    Some(HashSet<&'a str>),
+}
+
+impl Chosen<'_> {
+    fn contains(&self, name: &str) -> bool {
+        match self {
+            Chosen::All => true,
+            Chosen::Some(set) => set.contains(name),
+        }
+    }
 }

@@ -67,11 +67,25 @@ fn read_metadata(product: &std::path::Path) -> Option<Metadata> {
 }
 
 /// Reason each outdated task must run; tasks missing from the map are up to date.
+///
+/// What a task's own files say (products, `.metadata`, params, code) is read for every
+/// task in parallel, the slow part with many tasks; the upstream rule then runs in
+/// topological order. Each task's reason is the one the checks below give in their
+/// order: files, then upstream, then params, then code.
 pub fn outdated(dag: &Dag) -> HashMap<String, Outdated> {
+    use rayon::prelude::*;
+    let order: Vec<&Task> = dag.topological().collect();
+    let local: Vec<Local> = order.par_iter().map(|t| local(t)).collect();
     let mut result: HashMap<String, Outdated> = HashMap::new();
-    let mut timestamps: HashMap<&str, Option<f64>> = HashMap::new();
-    for task in dag.topological() {
-        let (reason, ts) = judge(task, &result, &timestamps);
+    let mut timestamps: HashMap<&str, Option<f64>> = HashMap::with_capacity(order.len());
+    for (task, own) in order.into_iter().zip(local) {
+        let (reason, ts) = match own.files {
+            Err(reason) => (Some(reason), None),
+            Ok(min_ts) => (
+                upstream(task, min_ts, &result, &timestamps).or(own.after_upstream),
+                min_ts,
+            ),
+        };
         timestamps.insert(task.name.as_str(), ts);
         if let Some(r) = reason {
             result.insert(task.name.clone(), r);
@@ -80,49 +94,77 @@ pub fn outdated(dag: &Dag) -> HashMap<String, Outdated> {
     result
 }
 
-fn judge(
-    task: &Task,
-    outdated: &HashMap<String, Outdated>,
-    timestamps: &HashMap<&str, Option<f64>>,
-) -> (Option<Outdated>, Option<f64>) {
+/// What a task's own products, metadata and source say, before its upstream tasks are
+/// known.
+struct Local {
+    /// The oldest product timestamp, or why the products or metadata make the task run.
+    files: Result<Option<f64>, Outdated>,
+    /// A reason that counts only when no upstream reason comes first (params, code).
+    after_upstream: Option<Outdated>,
+}
+
+fn local(task: &Task) -> Local {
     let files = task.product.file_paths();
     if files.is_empty() {
         // SQL relations keep metadata in the database: we cannot read it offline, so
         // the task is treated as outdated (what plain SQLRelation does in Ploomber).
-        return (Some(Outdated::MissingMetadata(task.name.clone())), None);
+        return Local {
+            files: Err(Outdated::MissingMetadata(task.name.clone())),
+            after_upstream: None,
+        };
     }
     let mut min_ts: Option<f64> = None;
     let mut meta_any: Option<Metadata> = None;
     for (path, rel) in files.iter().zip(task.product.files()) {
+        let missing = |reason: Outdated| Local {
+            files: Err(reason),
+            after_upstream: None,
+        };
         if !path.exists() {
-            return (Some(Outdated::MissingProduct(rel.to_string())), None);
+            return missing(Outdated::MissingProduct(rel.to_string()));
         }
         let Some(meta) = read_metadata(path) else {
-            return (Some(Outdated::MissingMetadata(rel.to_string())), None);
+            return missing(Outdated::MissingMetadata(rel.to_string()));
         };
         let Some(ts) = meta.timestamp else {
-            return (Some(Outdated::MissingMetadata(rel.to_string())), None);
+            return missing(Outdated::MissingMetadata(rel.to_string()));
         };
         min_ts = Some(min_ts.map_or(ts, |m: f64| m.min(ts)));
         meta_any.get_or_insert(meta);
     }
     let meta = meta_any.expect("at least one file");
+    Local {
+        files: Ok(min_ts),
+        after_upstream: own_changes(task, &meta),
+    }
+}
+
+/// The upstream rule: an outdated upstream task, or one whose products are newer.
+fn upstream(
+    task: &Task,
+    min_ts: Option<f64>,
+    outdated: &HashMap<String, Outdated>,
+    timestamps: &HashMap<&str, Option<f64>>,
+) -> Option<Outdated> {
     for up in &task.upstream {
         if outdated.contains_key(up) {
-            return (Some(Outdated::Upstream(up.clone())), min_ts);
+            return Some(Outdated::Upstream(up.clone()));
         }
         match (timestamps.get(up.as_str()).copied().flatten(), min_ts) {
-            (Some(u), Some(mine)) if u > mine => {
-                return (Some(Outdated::Upstream(up.clone())), min_ts)
-            }
-            (None, _) => return (Some(Outdated::Upstream(up.clone())), min_ts),
+            (Some(u), Some(mine)) if u > mine => return Some(Outdated::Upstream(up.clone())),
+            (None, _) => return Some(Outdated::Upstream(up.clone())),
             _ => {}
         }
     }
+    None
+}
+
+/// Changed params, or (where it can be compared offline) changed code.
+fn own_changes(task: &Task, meta: &Metadata) -> Option<Outdated> {
     if let Some(stored) = &meta.params {
         let current = serde_json::Value::Object(task.params.clone());
         if stored != &current && !(stored.is_null() && task.params.is_empty()) {
-            return (Some(Outdated::Params), min_ts);
+            return Some(Outdated::Params);
         }
     }
     if let (Some(stored), Source::File { path, .. }) = (&meta.code, &task.source) {
@@ -130,10 +172,10 @@ fn judge(
         if plain_template {
             if let Ok(text) = std::fs::read_to_string(path) {
                 if !text.contains("{{") && !text.contains("{%") && &text != stored {
-                    return (Some(Outdated::SourceCode), min_ts);
+                    return Some(Outdated::SourceCode);
                 }
             }
         }
     }
-    (None, min_ts)
+    None
 }
