@@ -314,10 +314,10 @@ impl ArgoConfig {
                 ))
                 .with_hint("for example mount_path: /mnt/vol"));
             }
-            let sub_path = d.sub_path.clone().unwrap_or_default();
-            if sub_path.starts_with('/') || sub_path.split('/').any(|p| p == "..") {
+            if !d.sub_path_is_safe() {
                 return Err(UserError::new(format!(
-                    "sub_path must be relative to the volume and must not contain '..', got '{sub_path}'"
+                    "sub_path must be relative to the volume and must not contain '..', got '{}'",
+                    d.sub_path.as_deref().unwrap_or_default()
                 ))
                 .with_hint("sub_path is the project's folder on the NFS volume, e.g. my-project"));
             }

@@ -212,17 +212,17 @@ impl BatchConfig {
                     )
                     .with_hint("storage: {kind: nfs, file_system_id: fs-0123456789abcdef0, mount_path: /mnt/vol}, or --storage fetch with a Ploomber File client"));
                 }
-                if !d.mount_path.starts_with('/') || d.mount_path.split('/').any(|p| p == "..") {
+                if !d.mount_path_is_safe() {
                     return Err(UserError::new(format!(
                         "mount_path must be an absolute path without '..', got '{}'",
                         d.mount_path
                     ))
                     .with_hint("for example mount_path: /mnt/vol"));
                 }
-                let sub = d.sub_path.clone().unwrap_or_default();
-                if sub.starts_with('/') || sub.split('/').any(|p| p == "..") {
+                if !d.sub_path_is_safe() {
                     return Err(UserError::new(format!(
-                        "sub_path (the project's folder on the EFS file system) must be relative without '..', got '{sub}'"
+                        "sub_path (the project's folder on the EFS file system) must be relative without '..', got '{}'",
+                        d.sub_path.as_deref().unwrap_or_default()
                     )));
                 }
             }

@@ -88,17 +88,17 @@ impl KubeflowConfig {
         let mut warnings = self.strategies().check(plan, &CAPABILITIES)?;
         crate::settings::check(plan)?;
         if let Some(d) = self.disk(plan) {
-            if !d.mount_path.starts_with('/') || d.mount_path.split('/').any(|p| p == "..") {
+            if !d.mount_path_is_safe() {
                 return Err(UserError::new(format!(
                     "storage nfs: mount_path must be an absolute path without '..', got '{}'",
                     d.mount_path
                 ))
                 .with_hint("for example storage: {kind: nfs, mount_path: /mnt/vol}"));
             }
-            let sub_path = d.sub_path.clone().unwrap_or_default();
-            if sub_path.starts_with('/') || sub_path.split('/').any(|p| p == "..") {
+            if !d.sub_path_is_safe() {
                 return Err(UserError::new(format!(
-                    "storage nfs: sub_path must be relative to the volume and must not contain '..', got '{sub_path}'"
+                    "storage nfs: sub_path must be relative to the volume and must not contain '..', got '{}'",
+                    d.sub_path.as_deref().unwrap_or_default()
                 ))
                 .with_hint("sub_path is the project's folder on the volume, e.g. my-project"));
             }

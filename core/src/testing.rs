@@ -1,0 +1,99 @@
+//! Hand-built plans for backend tests (cargo feature `testing`, off by default).
+//!
+//! Every bundled backend's integration tests build their plans here, and a third-party
+//! backend can do the same in its own tests: enable the feature for tests only,
+//!
+//! ```toml
+//! [dev-dependencies]
+//! soopervisor-core = { version = "0.1", features = ["testing"] }
+//! ```
+//!
+//! then build plans without a Ploomber project on disk:
+//!
+//! ```
+//! use soopervisor_core::plan::Mode;
+//! use soopervisor_core::testing;
+//!
+//! let plan = testing::diamond(Mode::Regular);
+//! let names: Vec<&str> = plan.tasks.iter().map(|t| t.name.as_str()).collect();
+//! assert_eq!(names, ["load", "clean", "features", "train"]);
+//! assert_eq!(plan.tasks[3].upstream, ["clean", "features"]);
+//!
+//! // the same shape with a backend's own tasks (here: with a source file)
+//! let plan = testing::shaped(testing::project("ml-basic"), Mode::Force, testing::DIAMOND, |n, up| {
+//!     testing::task(n, up).with_source(Some(format!("scripts/{n}.py")))
+//! });
+//! assert_eq!(plan.tasks[0].source.as_deref(), Some("scripts/load.py"));
+//! ```
+//!
+//! Nothing here reads or writes files; the paths are made up (`/home/user/NAME`).
+
+use std::path::PathBuf;
+
+use crate::plan::{CondaEnvironment, Mode, Plan, PlannedTask, ProjectInfo};
+
+/// A pipeline's shape: `(task, upstream tasks)` pairs, upstream tasks first.
+pub type Shape = &'static [(&'static str, &'static [&'static str])];
+
+/// load → (clean, features) → train: a fan-out and a fan-in.
+pub const DIAMOND: Shape = &[
+    ("load", &[]),
+    ("clean", &["load"]),
+    ("features", &["load"]),
+    ("train", &["clean", "features"]),
+];
+
+/// Names that need sanitising for most engines: `_` and `-` variants that collide
+/// once sanitised, a dot, and YAML 1.1 booleans and numbers (`yes`, `on`, `1_000`).
+pub const ODD_NAMES: Shape = &[
+    ("get_data", &[]),
+    ("clean_1", &["get_data"]),
+    ("clean-1", &["get_data"]),
+    ("Fit.Model", &["clean_1", "clean-1"]),
+    ("yes", &["Fit.Model"]),
+    ("1_000", &["Fit.Model"]),
+    ("on", &["yes", "1_000"]),
+];
+
+/// The project `/home/user/NAME` with spec `pipeline.yaml` and the conda environment
+/// `my-env` (from `environment.yml`).
+pub fn project(name: &str) -> ProjectInfo {
+    ProjectInfo::new(PathBuf::from(format!("/home/user/{name}")), "pipeline.yaml")
+        .with_conda(CondaEnvironment::new("environment.yml", "my-env"))
+}
+
+/// A `NotebookRunner` task with the product `products/NAME.ipynb`.
+pub fn task(name: &str, upstream: &[&str]) -> PlannedTask {
+    PlannedTask::new(name, "NotebookRunner")
+        .with_upstream(upstream.iter().copied())
+        .with_products([format!("products/{name}.ipynb")])
+}
+
+/// The plan of `tasks` (in order) of `project` in `mode`.
+pub fn plan(project: ProjectInfo, mode: Mode, tasks: Vec<PlannedTask>) -> Plan {
+    Plan::new(project, mode, tasks)
+}
+
+/// The plan of `shape`, each task built by `task` from its name and upstream tasks.
+pub fn shaped(
+    project: ProjectInfo,
+    mode: Mode,
+    shape: Shape,
+    task: impl Fn(&str, &[&str]) -> PlannedTask,
+) -> Plan {
+    plan(
+        project,
+        mode,
+        shape.iter().map(|(name, up)| task(name, up)).collect(),
+    )
+}
+
+/// [`DIAMOND`] of [`task`]s in the project `ml-basic`.
+pub fn diamond(mode: Mode) -> Plan {
+    shaped(project("ml-basic"), mode, DIAMOND, task)
+}
+
+/// [`ODD_NAMES`] of [`task`]s in the project `My_Project`, in regular mode.
+pub fn odd_names() -> Plan {
+    shaped(project("My_Project"), Mode::Regular, ODD_NAMES, task)
+}
