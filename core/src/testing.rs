@@ -27,9 +27,12 @@
 //! ```
 //!
 //! Nothing here reads or writes files; the paths are made up (`/home/user/NAME`).
+//! [`read_section`] reads a config section through the backend registry, as the CLI
+//! does, for tests of a backend's keys.
 
 use std::path::PathBuf;
 
+use crate::backend::BackendConfig;
 use crate::plan::{CondaEnvironment, Mode, Plan, PlannedTask, ProjectInfo};
 
 /// A pipeline's shape: `(task, upstream tasks)` pairs, upstream tasks first.
@@ -96,4 +99,19 @@ pub fn diamond(mode: Mode) -> Plan {
 /// [`ODD_NAMES`] of [`task`]s in the project `My_Project`, in regular mode.
 pub fn odd_names() -> Plan {
     shaped(project("My_Project"), Mode::Regular, ODD_NAMES, task)
+}
+
+/// Reads `json`, a target's section of `soopervisor.yaml` written as JSON with its
+/// `backend` key, through the backend registry as the CLI does: the config's `Debug`
+/// text, or the refusal's message (an unknown key, a bad value).
+///
+/// ```
+/// // a backend registered by a crate linked into the test (here: none, so refused)
+/// let err = soopervisor_core::testing::read_section(r#"{"backend": "nope"}"#).unwrap_err();
+/// assert!(err.contains("nope"), "{err}");
+/// ```
+pub fn read_section(json: &str) -> Result<String, String> {
+    serde_json::from_str::<Box<dyn BackendConfig>>(json)
+        .map(|cfg| format!("{cfg:?}"))
+        .map_err(|e| e.to_string())
 }

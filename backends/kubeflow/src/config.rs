@@ -16,9 +16,9 @@ use soopervisor_core::strategy::{
 /// that checks out a repository before the container starts.
 pub const CAPABILITIES: Capabilities = Capabilities::new(
     "kubeflow",
-    &["nfs", "fetch"],
+    Capabilities::STORAGES,
     &["shared-disk", "package", "image"],
-    &["conda", "pip", "image"],
+    Capabilities::ENVS,
 );
 
 /// The `kubeflow` backend's configuration. Every field has a default.
@@ -173,22 +173,18 @@ inventory::submit! {
 mod tests {
     use super::*;
 
+    use soopervisor_core::testing::read_section;
+
     #[test]
     fn reads_through_typetag_with_defaults() {
-        let cfg: Box<dyn BackendConfig> =
-            serde_json::from_str(r#"{"backend": "kubeflow", "pipeline_name": "ml"}"#).unwrap();
-        let text = format!("{cfg:?}");
+        let text = read_section(r#"{"backend": "kubeflow", "pipeline_name": "ml"}"#).unwrap();
         assert!(text.contains("pipeline_name: Some(\"ml\")"), "{text}");
         assert!(text.contains("continuumio/miniconda3"), "{text}");
     }
 
     #[test]
     fn rejects_unknown_keys() {
-        let err = serde_json::from_str::<Box<dyn BackendConfig>>(
-            r#"{"backend": "kubeflow", "pipelinename": "x"}"#,
-        )
-        .unwrap_err()
-        .to_string();
+        let err = read_section(r#"{"backend": "kubeflow", "pipelinename": "x"}"#).unwrap_err();
         assert!(err.contains("pipelinename"), "{err}");
     }
 
