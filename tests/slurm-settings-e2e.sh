@@ -15,27 +15,9 @@
 # run it alone: `flock /tmp/slurm.lock bash tests/slurm-settings-e2e.sh`. Ends with
 # "SLURM SETTINGS E2E PASSED" (exit 0) or "... FAILED" (exit 1).
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-if [[ ! -d ../shared/engines ]]; then echo "skipping: ../shared not found"; exit 0; fi
-ENGINES=$(cd ../shared/engines && pwd)
-REPO=$PWD
-
-W=$(mktemp -d "${TMPDIR:-/tmp}/slurm-settings.XXXXXX")
-chmod 755 "$W"
-FINISHED=0 PASSES=0 FAILS=0
-cleanup() {
-  local rc=$?
-  if [[ -s $W/all-ids ]]; then scancel $(cat "$W/all-ids") 2>/dev/null || true; fi
-  bash "$ENGINES/slurm-down.sh" || true
-  if [[ $FINISHED == 1 && $FAILS == 0 ]]; then rm -rf "$W"; else echo "work folder kept: $W"; fi
-  if [[ $FINISHED != 1 ]]; then
-    echo "aborted (exit status $rc)"; echo "SLURM SETTINGS E2E FAILED"; exit 1
-  fi
-}
-trap cleanup EXIT
-ok() { echo "ok:   $*"; PASSES=$((PASSES + 1)); }
-bad() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+source "$(dirname "${BASH_SOURCE[0]}")/e2e-lib.sh"
+e2e_start "SLURM SETTINGS E2E"
+e2e_workdir slurm-settings e2e_slurm_down
 
 bash "$ENGINES/slurm-up.sh"
 cargo build --release -q -p soopervisor-cli
@@ -113,6 +95,4 @@ check "every task saw its env from defaults" \
   test "$(cut -f3 "$W/run.log" | sort -u)" = "e2e, with spaces"
 check "the retry is in the job log" grep -q 'retrying in 3s' "$PROJ"/hpc/logs/flaky-*.out
 
-FINISHED=1
-echo "$PASSES passed, $FAILS failed"
-if [[ $FAILS == 0 ]]; then echo "SLURM SETTINGS E2E PASSED"; else echo "SLURM SETTINGS E2E FAILED"; exit 1; fi
+e2e_finish
