@@ -104,12 +104,13 @@ EOF_YAML
     name: "x$(touch MARKER)y'\"; echo pwned"
     product: out/nasty.txt
 EOF_YAML
-  echo 'mkdir -p out; echo load > {{product}}' > "$dir/scripts/load.sh"
-  echo 'cat {{upstream["load"]}} > {{product}}' > "$dir/scripts/clean_a.sh"
-  echo 'cat {{upstream["load"]}} > {{product}}' > "$dir/scripts/clean_b.sh"
-  cat > "$dir/scripts/fit.sh" <<'EOF_SH'
-cat {{upstream["clean a's \"1\""]}} {{upstream["clean-b"]}} > {{product}}
+  local file body
+  while IFS='|' read -r file body; do printf '%s\n' "$body" > "$dir/scripts/$file"; done <<'EOF_SH'
+load.sh|mkdir -p out; echo load > {{product}}
+clean_a.sh|cat {{upstream["load"]}} > {{product}}
+clean_b.sh|cat {{upstream["load"]}} > {{product}}
+fit.sh|cat {{upstream["clean a's \"1\""]}} {{upstream["clean-b"]}} > {{product}}
+report.sh|cat {{upstream["fit"]}} > {{product}}
+nasty.sh|echo nasty > {{product}}
 EOF_SH
-  echo 'cat {{upstream["fit"]}} > {{product}}' > "$dir/scripts/report.sh"
-  echo 'echo nasty > {{product}}' > "$dir/scripts/nasty.sh"
 }
