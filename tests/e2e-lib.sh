@@ -61,6 +61,24 @@ e2e_finish() {
   if [[ $FAILS == 0 ]]; then echo "$E2E_LABEL PASSED"; else echo "$E2E_LABEL FAILED"; exit 1; fi
 }
 
+# e2e_shell_project DIR < TABLE: writes a Ploomber project of shell tasks into DIR, one
+# task per line of TABLE, in order: `STEM|NAME|BODY` gives the task with source
+# scripts/STEM.sh (holding BODY), product out/STEM.txt and, when NAME is not empty,
+# `name: NAME` (written into the YAML as is: quote it there if it needs quotes).
+e2e_shell_project() {
+  local dir=$1 stem name body
+  mkdir -p "$dir/scripts"
+  echo 'tasks:' > "$dir/pipeline.yaml"
+  while IFS='|' read -r stem name body; do
+    {
+      echo "  - source: scripts/$stem.sh"
+      if [[ -n $name ]]; then echo "    name: $name"; fi
+      echo "    product: out/$stem.txt"
+    } >> "$dir/pipeline.yaml"
+    printf '%s\n' "$body" > "$dir/scripts/$stem.sh"
+  done
+}
+
 # e2e_fan_project DIR [side]: writes a Ploomber project of shell tasks into DIR:
 #   load -> {clean a's "1", clean-b} -> fit -> report, plus x$(touch MARKER)y'"; echo pwned
 # (a hostile name; names with quotes are YAML double-quoted scalars set with `name:`,
@@ -69,48 +87,26 @@ e2e_finish() {
 # quoted names), TASKS (every task, in file order) and UP (task -> its upstream tasks,
 # tab-separated).
 e2e_fan_project() {
-  local dir=$1 with_side=${2:-}
+  local dir=$1 with_side=${2:-} side=''
   CLEAN_A="clean a's \"1\""
   NASTY='x$(touch MARKER)y'\''"; echo pwned'
   TASKS=(load "$CLEAN_A" clean-b fit report)
   declare -gA UP=([load]='' ["$CLEAN_A"]=load [clean-b]=load [fit]="$CLEAN_A"$'\t'clean-b [report]=fit)
-  mkdir -p "$dir/scripts"
-  cat > "$dir/pipeline.yaml" <<'EOF_YAML'
-# soopervisor end-to-end fixture (tests/e2e-lib.sh): a fan-out, a fan-in, a hostile name.
-tasks:
-  - source: scripts/load.sh
-    product: out/load.txt
-  - source: scripts/clean_a.sh
-    name: "clean a's \"1\""
-    product: out/clean_a.txt
-  - source: scripts/clean_b.sh
-    name: clean-b
-    product: out/clean_b.txt
-  - source: scripts/fit.sh
-    product: out/fit.txt
-  - source: scripts/report.sh
-    product: out/report.txt
-EOF_YAML
   if [[ $with_side == side ]]; then
     TASKS+=(side)
     UP[side]=''
-    printf '%s\n' '  - source: scripts/side.sh' '    product: out/side.txt' >> "$dir/pipeline.yaml"
-    echo 'echo side > {{product}}' > "$dir/scripts/side.sh"
+    side='side||echo side > {{product}}'
   fi
   TASKS+=("$NASTY")
   UP["$NASTY"]=''
-  cat >> "$dir/pipeline.yaml" <<'EOF_YAML'
-  - source: scripts/nasty.sh
-    name: "x$(touch MARKER)y'\"; echo pwned"
-    product: out/nasty.txt
-EOF_YAML
-  local file body
-  while IFS='|' read -r file body; do printf '%s\n' "$body" > "$dir/scripts/$file"; done <<'EOF_SH'
-load.sh|mkdir -p out; echo load > {{product}}
-clean_a.sh|cat {{upstream["load"]}} > {{product}}
-clean_b.sh|cat {{upstream["load"]}} > {{product}}
-fit.sh|cat {{upstream["clean a's \"1\""]}} {{upstream["clean-b"]}} > {{product}}
-report.sh|cat {{upstream["fit"]}} > {{product}}
-nasty.sh|echo nasty > {{product}}
-EOF_SH
+  # an unquoted here-document (for $side): \\ and \$ in it stand for \ and $
+  grep -v '^$' <<EOF_TABLE | e2e_shell_project "$dir"
+load||mkdir -p out; echo load > {{product}}
+clean_a|"clean a's \\"1\\""|cat {{upstream["load"]}} > {{product}}
+clean_b|clean-b|cat {{upstream["load"]}} > {{product}}
+fit||cat {{upstream["clean a's \\"1\\""]}} {{upstream["clean-b"]}} > {{product}}
+report||cat {{upstream["fit"]}} > {{product}}
+$side
+nasty|"x\$(touch MARKER)y'\\"; echo pwned"|echo nasty > {{product}}
+EOF_TABLE
 }

@@ -24,22 +24,13 @@ cargo build --release -q -p soopervisor-cli
 SOOP=$REPO/target/release/soopervisor
 
 PROJ=$W/proj
-mkdir -p "$PROJ/scripts" "$W/bin"
-cat > "$PROJ/pipeline.yaml" <<'EOF'
-tasks:
-  - source: scripts/slow.sh
-    product: out/slow.txt
-  - source: scripts/after_slow.sh
-    product: out/after_slow.txt
-  - source: scripts/flaky.sh
-    product: out/flaky.txt
-  - source: scripts/after_flaky.sh
-    product: out/after_flaky.txt
+mkdir -p "$W/bin"
+e2e_shell_project "$PROJ" <<'EOF'
+slow||mkdir -p out; echo slow > {{product}}
+after_slow||cat {{upstream["slow"]}} > {{product}}
+flaky||mkdir -p out; echo flaky > {{product}}
+after_flaky||cat {{upstream["flaky"]}} > {{product}}
 EOF
-echo 'mkdir -p out; echo slow > {{product}}' > "$PROJ/scripts/slow.sh"
-echo 'cat {{upstream["slow"]}} > {{product}}' > "$PROJ/scripts/after_slow.sh"
-echo 'mkdir -p out; echo flaky > {{product}}' > "$PROJ/scripts/flaky.sh"
-echo 'cat {{upstream["flaky"]}} > {{product}}' > "$PROJ/scripts/after_flaky.sh"
 cat > "$PROJ/soopervisor.yaml" <<'EOF'
 hpc:
   backend: slurm
