@@ -27,12 +27,13 @@
 //! ```
 //!
 //! Nothing here reads or writes files; the paths are made up (`/home/user/NAME`).
-//! [`read_section`] reads a config section through the backend registry, as the CLI
+//! [`with_settings`] adds production settings written as YAML; [`read_section`] reads a config section through the backend registry, as the CLI
 //! does, for tests of a backend's keys.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::backend::BackendConfig;
+use crate::diagnostics::UserError;
 use crate::plan::{CondaEnvironment, Mode, Plan, PlannedTask, ProjectInfo};
 
 /// A pipeline's shape: `(task, upstream tasks)` pairs, upstream tasks first.
@@ -114,4 +115,28 @@ pub fn read_section(json: &str) -> Result<String, String> {
     serde_json::from_str::<Box<dyn BackendConfig>>(json)
         .map(|cfg| format!("{cfg:?}"))
         .map_err(|e| e.to_string())
+}
+
+/// `plan` with the production settings (`defaults:`/`tasks:`) of section `target` of
+/// `yaml`, the text of a `soopervisor.yaml` at `file`, parsed and resolved against the
+/// plan's tasks as the CLI does; errors name `file` and the line.
+///
+/// ```
+/// use soopervisor_core::plan::Mode;
+/// use soopervisor_core::testing;
+///
+/// let yaml = "t:\n  defaults: {retries: 2}\n  tasks:\n    train: {cpu: 4}\n";
+/// let file = std::path::Path::new("/p/soopervisor.yaml");
+/// let plan = testing::with_settings(testing::diamond(Mode::Regular), yaml, "t", file).unwrap();
+/// assert_eq!(plan.settings("load").retries, Some(2));
+/// assert_eq!(plan.settings("train").cpu_millis, Some(4000));
+/// let err = testing::with_settings(testing::diamond(Mode::Regular), "t:\n  defaults: {cpus: 1}\n", "t", file)
+///     .unwrap_err();
+/// assert!(err.to_string().contains("soopervisor.yaml:2"), "{err}");
+/// ```
+pub fn with_settings(plan: Plan, yaml: &str, target: &str, file: &Path) -> Result<Plan, UserError> {
+    let spec = crate::settings::SettingsSpec::from_yaml(yaml, target, file)?;
+    let names: Vec<&str> = plan.tasks.iter().map(|t| t.name.as_str()).collect();
+    let settings = crate::settings::resolve(&spec, names.clone(), names)?;
+    Ok(plan.with_settings(settings))
 }
