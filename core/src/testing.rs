@@ -27,7 +27,8 @@
 //! ```
 //!
 //! Nothing here reads or writes files; the paths are made up (`/home/user/NAME`).
-//! [`with_settings`] adds production settings written as YAML; [`read_section`] reads a config section through the backend registry, as the CLI
+//! [`with_settings`] adds production settings written as YAML, and
+//! [`assert_refused_at`] checks that a refusal points at their line; [`read_section`] reads a config section through the backend registry, as the CLI
 //! does, for tests of a backend's keys.
 
 use std::path::{Path, PathBuf};
@@ -139,4 +140,29 @@ pub fn with_settings(plan: Plan, yaml: &str, target: &str, file: &Path) -> Resul
     let names: Vec<&str> = plan.tasks.iter().map(|t| t.name.as_str()).collect();
     let settings = crate::settings::resolve(&spec, names.clone(), names)?;
     Ok(plan.with_settings(settings))
+}
+
+/// Checks that `result` (a backend's `check` or `export` of a plan built by
+/// [`with_settings`]) is a refusal that points at line `line` of `soopervisor.yaml`
+/// and contains `phrase`; panics naming `what` (the YAML tried) otherwise.
+///
+/// ```
+/// use soopervisor_core::plan::Mode;
+/// use soopervisor_core::testing;
+///
+/// let yaml = "t:\n  defaults: {cpus: 1}\n";
+/// let file = std::path::Path::new("/p/soopervisor.yaml");
+/// let refused = testing::with_settings(testing::diamond(Mode::Regular), yaml, "t", file);
+/// testing::assert_refused_at(refused.map_err(anyhow::Error::from), yaml, 2, "cpus");
+/// ```
+pub fn assert_refused_at<T>(result: anyhow::Result<T>, what: &str, line: usize, phrase: &str) {
+    let err = match result {
+        Ok(_) => panic!("accepted: {what}"),
+        Err(e) => format!("{e:#}"),
+    };
+    assert!(
+        err.contains(&format!("soopervisor.yaml:{line}: ")),
+        "{what}\n{err}"
+    );
+    assert!(err.contains(phrase), "{what}\n{err}");
 }

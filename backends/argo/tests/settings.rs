@@ -293,15 +293,8 @@ fn what_argo_cannot_honour_is_refused_at_its_line() {
         ),
     ] {
         let plan = with_settings(diamond(Mode::Regular), yaml).unwrap();
-        let err = match ArgoConfig::default().check(&plan) {
-            Ok(_) => panic!("accepted: {yaml}"),
-            Err(e) => e.to_string(),
-        };
-        assert!(
-            err.contains(&format!("soopervisor.yaml:{line}: ")),
-            "{yaml}\n{err}"
-        );
-        assert!(err.contains(phrase), "{err}");
+        let refused = ArgoConfig::default().check(&plan);
+        soopervisor_core::testing::assert_refused_at(refused, yaml, line, phrase);
     }
 }
 

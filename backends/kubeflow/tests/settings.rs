@@ -136,12 +136,7 @@ fn what_kfp_cannot_honour_is_refused_at_its_line() {
         ),
     ] {
         let p = with_settings(diamond(Mode::Force), yaml).unwrap();
-        let err = KubeflowConfig::default().check(&p).unwrap_err();
-        let text = format!("{err:#}");
-        assert!(text.contains(phrase), "{yaml}: {text}");
-        assert!(
-            text.contains(&format!("soopervisor.yaml:{line}")),
-            "{yaml}: {text}"
-        );
+        let refused = KubeflowConfig::default().check(&p);
+        soopervisor_core::testing::assert_refused_at(refused, yaml, line, phrase);
     }
 }

@@ -177,14 +177,7 @@ fn what_slurm_cannot_honour_is_refused_at_its_line() {
         ),
     ] {
         let plan = with_settings(diamond(dir.path()), yaml);
-        let err = match config("{}").check(&plan) {
-            Ok(_) => panic!("accepted: {yaml}"),
-            Err(e) => e.to_string(),
-        };
-        assert!(
-            err.contains(&format!("soopervisor.yaml:{line}: ")),
-            "{yaml}\n{err}"
-        );
-        assert!(err.contains(phrase), "{err}");
+        let refused = config("{}").check(&plan);
+        soopervisor_core::testing::assert_refused_at(refused, yaml, line, phrase);
     }
 }
