@@ -29,64 +29,18 @@
 # run by anything else, twice, or under another name shows up.
 # Ends with "N passed, M failed" and "BATCH E2E PASSED" (exit 0) or "BATCH E2E FAILED".
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-if [[ ! -d ../shared/engines ]]; then echo "skipping: ../shared not found"; exit 0; fi
-ENGINES=$(cd ../shared/engines && pwd)
-REPO=$PWD
+source "$(dirname "${BASH_SOURCE[0]}")/e2e-lib.sh"
+e2e_start "BATCH E2E"
 SOOP=$(cd "$(dirname "${1:-target/release/soopervisor}")" && pwd)/$(basename "${1:-target/release/soopervisor}")
 [[ -x $SOOP ]] || { echo "no soopervisor binary at $SOOP (cargo build --release -p soopervisor-cli)" >&2; exit 1; }
 
-W=$(mktemp -d "${TMPDIR:-/tmp}/batch-e2e.XXXXXX")
-FINISHED=0 PASSES=0 FAILS=0
-cleanup() {
-  local rc=$?
-  bash "$ENGINES/batch-local-down.sh" >/dev/null 2>&1 || true
-  if [[ $FINISHED == 1 && $FAILS == 0 ]]; then rm -rf "$W"; else echo "work folder kept: $W"; fi
-  if [[ $FINISHED != 1 ]]; then
-    echo "$PASSES passed, $((FAILS + 1)) failed (aborted, exit status $rc)"
-    echo "BATCH E2E FAILED"
-    exit 1
-  fi
-}
-trap cleanup EXIT
-ok() { echo "ok:   $*"; PASSES=$((PASSES + 1)); }
-bad() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+batch_down() { bash "$ENGINES/batch-local-down.sh" >/dev/null 2>&1; }
+e2e_workdir batch-e2e batch_down
 
-# ---- the project ------------------------------------------------------------------------
-CLEAN_A="clean a's \"1\""
-NASTY='x$(touch MARKER)y'\''"; echo pwned'
-TASKS=(load "$CLEAN_A" clean-b fit report "$NASTY")
-declare -A UP=([load]='' ["$CLEAN_A"]=load [clean-b]=load [fit]="$CLEAN_A"$'\t'clean-b [report]=fit ["$NASTY"]='')
+# ---- the project (tests/e2e-lib.sh) ----------------------------------------------------
 PROJ=$W/proj
-mkdir -p "$PROJ/scripts" "$W/bin" "$W/server-cwd"
-cat > "$PROJ/pipeline.yaml" <<'EOF'
-# soopervisor AWS Batch end-to-end fixture: a fan-out, a fan-in and a hostile name.
-tasks:
-  - source: scripts/load.sh
-    product: out/load.txt
-  - source: scripts/clean_a.sh
-    name: "clean a's \"1\""
-    product: out/clean_a.txt
-  - source: scripts/clean_b.sh
-    name: clean-b
-    product: out/clean_b.txt
-  - source: scripts/fit.sh
-    product: out/fit.txt
-  - source: scripts/report.sh
-    product: out/report.txt
-  - source: scripts/nasty.sh
-    name: "x$(touch MARKER)y'\"; echo pwned"
-    product: out/nasty.txt
-EOF
-echo 'mkdir -p out; echo load > {{product}}' > "$PROJ/scripts/load.sh"
-echo 'cat {{upstream["load"]}} > {{product}}' > "$PROJ/scripts/clean_a.sh"
-echo 'cat {{upstream["load"]}} > {{product}}' > "$PROJ/scripts/clean_b.sh"
-cat > "$PROJ/scripts/fit.sh" <<'EOF'
-cat {{upstream["clean a's \"1\""]}} {{upstream["clean-b"]}} > {{product}}
-EOF
-echo 'cat {{upstream["fit"]}} > {{product}}' > "$PROJ/scripts/report.sh"
-echo 'echo nasty > {{product}}' > "$PROJ/scripts/nasty.sh"
+mkdir -p "$W/bin" "$W/server-cwd"
+e2e_fan_project "$PROJ"
 
 : > "$W/run.log"; : > "$W/fail-task"; : > "$W/slow-task"
 cat > "$W/bin/ploomber" <<EOS
@@ -237,6 +191,4 @@ JOIN_START=$(col join 2)
 LAST_PART_END=$(awk -F'\t' '$1 ~ /^part-/ { print $3 }' "$W/run.log" | sort -n | tail -1)
 check "run 4: join started after all 50 parts ended" test -n "$JOIN_START" -a -n "$LAST_PART_END" -a "${JOIN_START:-0}" -ge "${LAST_PART_END:-1}"
 
-FINISHED=1
-echo "$PASSES passed, $FAILS failed"
-if [[ $FAILS == 0 ]]; then echo "BATCH E2E PASSED"; else echo "BATCH E2E FAILED"; exit 1; fi
+e2e_finish

@@ -33,31 +33,9 @@
 # Ends with "N passed, M failed" and "SLURM E2E PASSED" (exit 0) or "SLURM E2E FAILED"
 # (exit 1).
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-if [[ ! -d ../shared/engines ]]; then echo "skipping: ../shared not found"; exit 0; fi
-ENGINES=$(cd ../shared/engines && pwd)
-REPO=$PWD
-
-W=$(mktemp -d "${TMPDIR:-/tmp}/slurm-e2e.XXXXXX")
-chmod 755 "$W"
-FINISHED=0
-PASSES=0 FAILS=0
-cleanup() {
-  local rc=$?
-  if [[ -s $W/all-ids ]]; then scancel $(cat "$W/all-ids") 2>/dev/null || true; fi
-  bash "$ENGINES/slurm-down.sh" || true
-  if [[ $FINISHED == 1 && $FAILS == 0 ]]; then rm -rf "$W"; else echo "work folder kept: $W"; fi
-  if [[ $FINISHED != 1 ]]; then
-    echo "$PASSES passed, $((FAILS + 1)) failed (aborted, exit status $rc)"
-    echo "SLURM E2E FAILED"
-    exit 1
-  fi
-}
-trap cleanup EXIT
-
-ok() { echo "ok:   $*"; PASSES=$((PASSES + 1)); }
-bad() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+source "$(dirname "${BASH_SOURCE[0]}")/e2e-lib.sh"
+e2e_start "SLURM E2E"
+e2e_workdir slurm-e2e e2e_slurm_down
 
 command -v cargo >/dev/null || { echo "cargo not found on PATH" >&2; exit 1; }
 bash "$ENGINES/slurm-up.sh"
@@ -68,48 +46,10 @@ cargo build --release -q -p soopervisor-cli
 SOOP=$REPO/target/release/soopervisor
 echo "built in $(( $(date +%s) - T )) s"
 
-# ---- fixture: a real Ploomber project ------------------------------------------------
-CLEAN_A="clean a's \"1\""
-NASTY='x$(touch MARKER)y'\''"; echo pwned'
-TASKS=(load "$CLEAN_A" clean-b fit report side "$NASTY")
-declare -A UP=(
-  [load]='' ["$CLEAN_A"]=load [clean-b]=load [fit]="$CLEAN_A"$'\t'clean-b [report]=fit
-  [side]='' ["$NASTY"]=''
-)
+# ---- fixture: a real Ploomber project (tests/e2e-lib.sh), with the unrelated task side --
 PROJ=$W/proj
-mkdir -p "$PROJ/scripts" "$W/bin" "$W/elsewhere"
-# Names with quotes are written as YAML double-quoted scalars; upstream references are
-# Jinja string literals in the scripts (Ploomber finds upstream in shell sources).
-cat > "$PROJ/pipeline.yaml" <<'EOF'
-# soopervisor SLURM end-to-end fixture: fan-out, fan-in, two unrelated tasks.
-tasks:
-  - source: scripts/load.sh
-    product: out/load.txt
-  - source: scripts/clean_a.sh
-    name: "clean a's \"1\""
-    product: out/clean_a.txt
-  - source: scripts/clean_b.sh
-    name: clean-b
-    product: out/clean_b.txt
-  - source: scripts/fit.sh
-    product: out/fit.txt
-  - source: scripts/report.sh
-    product: out/report.txt
-  - source: scripts/side.sh
-    product: out/side.txt
-  - source: scripts/nasty.sh
-    name: "x$(touch MARKER)y'\"; echo pwned"
-    product: out/nasty.txt
-EOF
-echo 'mkdir -p out; echo load > {{product}}' > "$PROJ/scripts/load.sh"
-echo 'cat {{upstream["load"]}} > {{product}}' > "$PROJ/scripts/clean_a.sh"
-echo 'cat {{upstream["load"]}} > {{product}}' > "$PROJ/scripts/clean_b.sh"
-cat > "$PROJ/scripts/fit.sh" <<'EOF'
-cat {{upstream["clean a's \"1\""]}} {{upstream["clean-b"]}} > {{product}}
-EOF
-echo 'cat {{upstream["fit"]}} > {{product}}' > "$PROJ/scripts/report.sh"
-echo 'echo side > {{product}}' > "$PROJ/scripts/side.sh"
-echo 'echo nasty > {{product}}' > "$PROJ/scripts/nasty.sh"
+mkdir -p "$W/bin" "$W/elsewhere"
+e2e_fan_project "$PROJ" side
 
 PY=$REPO/.venv-ploomber/bin/python
 if [[ -x $PY ]]; then
@@ -259,7 +199,5 @@ echo "$WATCH3"
 check "run 3: status without a target watches the export without one (rc=$WATCH3_RC)" test "$WATCH3_RC" = 0
 check "run 3: every job COMPLETED" test "$(grep -c COMPLETED <<<"$WATCH3")" -ge "${#TASKS[@]}"
 
-FINISHED=1
 echo "== run 1 ${RUN1_S} s (max dependency gap ${MAXGAP} ms), run 2 ${RUN2_S} s"
-echo "$PASSES passed, $FAILS failed"
-if [[ $FAILS == 0 ]]; then echo "SLURM E2E PASSED"; else echo "SLURM E2E FAILED"; exit 1; fi
+e2e_finish

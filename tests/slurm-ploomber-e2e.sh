@@ -23,29 +23,9 @@
 #
 # Ends with "N passed, M failed" and "SLURM PLOOMBER E2E PASSED" (exit 0) or FAILED.
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-if [[ ! -d ../shared/engines ]]; then echo "skipping: ../shared not found"; exit 0; fi
-ENGINES=$(cd ../shared/engines && pwd)
-REPO=$PWD
-
-W=$(mktemp -d "${TMPDIR:-/tmp}/slurm-ploomber-e2e.XXXXXX")
-chmod 755 "$W"
-FINISHED=0 PASSES=0 FAILS=0
-cleanup() {
-  local rc=$?
-  if [[ -s $W/all-ids ]]; then scancel $(cat "$W/all-ids") 2>/dev/null || true; fi
-  bash "$ENGINES/slurm-down.sh" || true
-  if [[ $FINISHED == 1 && $FAILS == 0 ]]; then rm -rf "$W"; else echo "work folder kept: $W"; fi
-  if [[ $FINISHED != 1 ]]; then
-    echo "$PASSES passed, $((FAILS + 1)) failed (aborted, exit status $rc)"
-    echo "SLURM PLOOMBER E2E FAILED"
-    exit 1
-  fi
-}
-trap cleanup EXIT
-ok() { echo "ok:   $*"; PASSES=$((PASSES + 1)); }
-bad() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+source "$(dirname "${BASH_SOURCE[0]}")/e2e-lib.sh"
+e2e_start "SLURM PLOOMBER E2E"
+e2e_workdir slurm-ploomber-e2e e2e_slurm_down
 
 echo "== Ploomber 0.23.3 venv"
 PLOOMBER_VERSION=0.23.3 bash "$ENGINES/ploomber-sample.sh" "$W/sample" >/dev/null
@@ -173,7 +153,5 @@ run_on_slurm "run 2"
 same_products "run 2"
 check "run 2: total uses the edited code" grep -qx 'sum of squares=91' "$PROJ/out/total.txt"
 
-FINISHED=1
 echo "== --exact export took ${EXACT_S} s"
-echo "$PASSES passed, $FAILS failed"
-if [[ $FAILS == 0 ]]; then echo "SLURM PLOOMBER E2E PASSED"; else echo "SLURM PLOOMBER E2E FAILED"; exit 1; fi
+e2e_finish

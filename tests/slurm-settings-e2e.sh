@@ -15,49 +15,22 @@
 # run it alone: `flock /tmp/slurm.lock bash tests/slurm-settings-e2e.sh`. Ends with
 # "SLURM SETTINGS E2E PASSED" (exit 0) or "... FAILED" (exit 1).
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-if [[ ! -d ../shared/engines ]]; then echo "skipping: ../shared not found"; exit 0; fi
-ENGINES=$(cd ../shared/engines && pwd)
-REPO=$PWD
-
-W=$(mktemp -d "${TMPDIR:-/tmp}/slurm-settings.XXXXXX")
-chmod 755 "$W"
-FINISHED=0 PASSES=0 FAILS=0
-cleanup() {
-  local rc=$?
-  if [[ -s $W/all-ids ]]; then scancel $(cat "$W/all-ids") 2>/dev/null || true; fi
-  bash "$ENGINES/slurm-down.sh" || true
-  if [[ $FINISHED == 1 && $FAILS == 0 ]]; then rm -rf "$W"; else echo "work folder kept: $W"; fi
-  if [[ $FINISHED != 1 ]]; then
-    echo "aborted (exit status $rc)"; echo "SLURM SETTINGS E2E FAILED"; exit 1
-  fi
-}
-trap cleanup EXIT
-ok() { echo "ok:   $*"; PASSES=$((PASSES + 1)); }
-bad() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+source "$(dirname "${BASH_SOURCE[0]}")/e2e-lib.sh"
+e2e_start "SLURM SETTINGS E2E"
+e2e_workdir slurm-settings e2e_slurm_down
 
 bash "$ENGINES/slurm-up.sh"
 cargo build --release -q -p soopervisor-cli
 SOOP=$REPO/target/release/soopervisor
 
 PROJ=$W/proj
-mkdir -p "$PROJ/scripts" "$W/bin"
-cat > "$PROJ/pipeline.yaml" <<'EOF'
-tasks:
-  - source: scripts/slow.sh
-    product: out/slow.txt
-  - source: scripts/after_slow.sh
-    product: out/after_slow.txt
-  - source: scripts/flaky.sh
-    product: out/flaky.txt
-  - source: scripts/after_flaky.sh
-    product: out/after_flaky.txt
+mkdir -p "$W/bin"
+e2e_shell_project "$PROJ" <<'EOF'
+slow||mkdir -p out; echo slow > {{product}}
+after_slow||cat {{upstream["slow"]}} > {{product}}
+flaky||mkdir -p out; echo flaky > {{product}}
+after_flaky||cat {{upstream["flaky"]}} > {{product}}
 EOF
-echo 'mkdir -p out; echo slow > {{product}}' > "$PROJ/scripts/slow.sh"
-echo 'cat {{upstream["slow"]}} > {{product}}' > "$PROJ/scripts/after_slow.sh"
-echo 'mkdir -p out; echo flaky > {{product}}' > "$PROJ/scripts/flaky.sh"
-echo 'cat {{upstream["flaky"]}} > {{product}}' > "$PROJ/scripts/after_flaky.sh"
 cat > "$PROJ/soopervisor.yaml" <<'EOF'
 hpc:
   backend: slurm
@@ -113,6 +86,4 @@ check "every task saw its env from defaults" \
   test "$(cut -f3 "$W/run.log" | sort -u)" = "e2e, with spaces"
 check "the retry is in the job log" grep -q 'retrying in 3s' "$PROJ"/hpc/logs/flaky-*.out
 
-FINISHED=1
-echo "$PASSES passed, $FAILS failed"
-if [[ $FAILS == 0 ]]; then echo "SLURM SETTINGS E2E PASSED"; else echo "SLURM SETTINGS E2E FAILED"; exit 1; fi
+e2e_finish

@@ -18,7 +18,9 @@
 //!    Ploomber in a subprocess, and only when (a) static analysis cannot read the
 //!    project (a `location:` factory, a dotted-path or `package::file` entry point:
 //!    [`project::assisted`]) and `--no-python` was not given, or (b) `export --exact`
-//!    asks Ploomber which tasks are outdated.
+//!    asks Ploomber which tasks are outdated;
+//! 10. `testing` (cargo feature `testing`, for tests only): hand-built plans that
+//!     backend tests, bundled or third-party, share.
 //!
 //! Boundaries: this crate never names an engine, and runs user code only in the two
 //! cases of [`python`]; everything else reads files.
@@ -35,3 +37,5 @@ pub mod project;
 pub mod python;
 pub mod settings;
 pub mod strategy;
+#[cfg(feature = "testing")]
+pub mod testing;

@@ -370,9 +370,9 @@ mod tests {
 
     #[test]
     fn reads_through_typetag_with_defaults() {
-        let cfg: Box<dyn BackendConfig> =
-            serde_json::from_str(r#"{"backend": "airflow", "preset": "bash"}"#).unwrap();
-        let text = format!("{cfg:?}");
+        let text =
+            soopervisor_core::testing::read_section(r#"{"backend": "airflow", "preset": "bash"}"#)
+                .unwrap();
         assert!(text.contains("preset: Bash"), "{text}");
         assert!(text.contains("retries: 0"), "{text}");
     }

@@ -6,7 +6,6 @@
 use std::collections::HashMap;
 
 use soopervisor_core::backend::{Export, ExportTarget, OutputFile};
-use soopervisor_core::diagnostics::UserError;
 use soopervisor_core::output::names::NameMap;
 use soopervisor_core::output::shell::quote;
 use soopervisor_core::plan::Plan;
@@ -22,16 +21,7 @@ const SCRIPT: &str = "TASK_SCRIPT";
 /// The typed DAG file for `plan` (validated; nothing is written).
 pub fn build(cfg: &AirflowConfig, plan: &Plan) -> anyhow::Result<DagFile> {
     cfg.validate(plan)?;
-    if plan.tasks.is_empty() {
-        return Err(UserError::new(format!(
-            "there is nothing to export: no task needs to run (mode {})",
-            plan.mode.as_str()
-        ))
-        .with_hint(
-            "use --mode regular to run every task, or --mode force to also overwrite products",
-        )
-        .into());
-    }
+    plan.require_tasks()?;
     let ids = NameMap::with_alphabet(
         plan.tasks.iter().map(|t| t.name.as_str()),
         is_id_char,
@@ -232,11 +222,7 @@ pub fn export(cfg: &AirflowConfig, plan: &Plan, target: &ExportTarget) -> anyhow
     let path = target.dir.join(&name);
     let mut next_steps = Vec::new();
     if cfg.preset == Preset::Kubernetes {
-        let rel_dir = target
-            .dir
-            .strip_prefix(&plan.project.root)
-            .map(|p| p.to_string_lossy().replace('\\', "/"))
-            .unwrap_or_default();
+        let (rel_dir, _) = target.relative_dirs(&plan.project.root);
         next_steps.extend(cfg.code.next_steps(plan, target.name.as_deref(), &rel_dir));
     }
     next_steps.push(format!(

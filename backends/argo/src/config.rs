@@ -19,12 +19,7 @@ use crate::split::DEFAULT_MAX_TASKS_PER_WORKFLOW;
 
 /// What the Argo backend honours: every storage, code delivery and environment,
 /// except the combinations no backend can (see `soopervisor_core::strategy::compose`).
-pub const CAPABILITIES: Capabilities = Capabilities::new(
-    "argo",
-    &["nfs", "fetch"],
-    &["shared-disk", "package", "git", "image"],
-    &["conda", "pip", "image"],
-);
+pub const CAPABILITIES: Capabilities = Capabilities::all("argo");
 
 /// An extra volume, as the Python tool's `mounted_volumes` key describes it: added to
 /// `spec.volumes` as `{name, **spec}` and mounted at `/mnt/<name>`.
@@ -314,10 +309,10 @@ impl ArgoConfig {
                 ))
                 .with_hint("for example mount_path: /mnt/vol"));
             }
-            let sub_path = d.sub_path.clone().unwrap_or_default();
-            if sub_path.starts_with('/') || sub_path.split('/').any(|p| p == "..") {
+            if !d.sub_path_is_safe() {
                 return Err(UserError::new(format!(
-                    "sub_path must be relative to the volume and must not contain '..', got '{sub_path}'"
+                    "sub_path must be relative to the volume and must not contain '..', got '{}'",
+                    d.sub_path.as_deref().unwrap_or_default()
                 ))
                 .with_hint("sub_path is the project's folder on the NFS volume, e.g. my-project"));
             }
@@ -500,22 +495,18 @@ inventory::submit! {
 mod tests {
     use super::*;
 
+    use soopervisor_core::testing::read_section;
+
     #[test]
     fn reads_through_typetag_with_defaults() {
-        let cfg: Box<dyn BackendConfig> =
-            serde_json::from_str(r#"{"backend": "argo", "claim_name": "data"}"#).unwrap();
-        let text = format!("{cfg:?}");
+        let text = read_section(r#"{"backend": "argo", "claim_name": "data"}"#).unwrap();
         assert!(text.contains("claim_name: Some(\"data\")"), "{text}");
         assert!(text.contains("continuumio/miniconda3"), "{text}");
     }
 
     #[test]
     fn rejects_unknown_keys() {
-        let err = serde_json::from_str::<Box<dyn BackendConfig>>(
-            r#"{"backend": "argo", "claimname": "x"}"#,
-        )
-        .unwrap_err()
-        .to_string();
+        let err = read_section(r#"{"backend": "argo", "claimname": "x"}"#).unwrap_err();
         assert!(err.contains("claimname"), "{err}");
     }
 

@@ -59,16 +59,7 @@ pub fn build_with_chunk(cfg: &ArgoConfig, plan: &Plan, chunk: usize) -> anyhow::
     // the config's own warnings come from `check`; only export findings are kept here
     cfg.validate(plan)?;
     let mut warnings = Vec::new();
-    if plan.tasks.is_empty() {
-        return Err(UserError::new(format!(
-            "there is nothing to export: no task needs to run (mode {})",
-            plan.mode.as_str()
-        ))
-        .with_hint(
-            "use --mode regular to run every task, or --mode force to also overwrite products",
-        )
-        .into());
-    }
+    plan.require_tasks()?;
     let names = NameMap::new(plan.tasks.iter().map(|t| t.name.as_str()));
     let entry_point = cfg.effective_entry_point(plan);
     let composer = Composer::new(cfg.strategies(), plan, cfg.disk(plan));
@@ -709,17 +700,7 @@ pub fn export(cfg: &ArgoConfig, plan: &Plan, target: &ExportTarget) -> anyhow::R
     let object = crate::kind::wrap(cfg, workflow);
     let contents = encode(&object, target.format)?;
     let name = file_name(target.format);
-    let rel_dir = target
-        .dir
-        .strip_prefix(&plan.project.root)
-        .map(|p| p.to_string_lossy().replace('\\', "/"))
-        .unwrap_or_default();
-    let rel_root = rel_dir
-        .split('/')
-        .filter(|c| !c.is_empty())
-        .map(|_| "..")
-        .collect::<Vec<_>>()
-        .join("/");
+    let (rel_dir, rel_root) = target.relative_dirs(&plan.project.root);
     let mut files = vec![OutputFile::main(name, contents)];
     let split = !parts.is_empty();
     if split {

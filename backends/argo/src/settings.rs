@@ -21,29 +21,16 @@ use crate::model::{
 use crate::nest::{RUN_TASK, TASK_PARAM};
 
 /// The settings keys Argo honours (`queue` and `partition` have no Argo meaning).
-pub const HONOURED: [&str; 12] = [
-    "cpu",
-    "memory",
-    "gpu",
-    "retries",
-    "retry_backoff",
-    "timeout",
-    "node_selector",
-    "tolerations",
-    "env",
-    "labels",
-    "annotations",
-    "priority",
-];
+pub const HONOURED: &[&str] = soopervisor_core::settings::keys_up_to("priority");
 
 /// The GPU resource requested when `gpu` names none.
-pub const DEFAULT_GPU_RESOURCE: &str = "nvidia.com/gpu";
+pub use soopervisor_core::settings::DEFAULT_GPU_RESOURCE;
 
 /// Refuses what Argo cannot take: keys it has no field for, and values of honoured
 /// keys it cannot express. Every refusal points at the line of `soopervisor.yaml`.
 pub fn check(plan: &Plan) -> Result<(), UserError> {
     let settings = &plan.settings;
-    settings.check_honoured("argo", &HONOURED)?;
+    settings.check_honoured("argo", HONOURED)?;
     for (i, s) in settings.groups().iter().enumerate() {
         let task = settings.first_task_of(i);
         if let Some(kind) = s.gpu.as_ref().and_then(|g| g.kind.as_deref()) {

@@ -14,15 +14,11 @@ use serde_json::{json, Value};
 use soopervisor_argo::ArgoConfig;
 use soopervisor_core::backend::{BackendConfig, Export, ExportTarget, OutputFormat};
 use soopervisor_core::plan::{Mode, Plan};
-use soopervisor_core::settings::{resolve, SettingsSpec};
 
 /// `plan` with the settings of section `t` of `yaml` (a whole soopervisor.yaml).
-fn with_settings(mut plan: Plan, yaml: &str) -> Result<Plan, String> {
+fn with_settings(plan: Plan, yaml: &str) -> Result<Plan, String> {
     let file = Path::new("/home/user/project/soopervisor.yaml");
-    let spec = SettingsSpec::from_yaml(yaml, "t", file).map_err(|e| e.to_string())?;
-    let names: Vec<&str> = plan.tasks.iter().map(|t| t.name.as_str()).collect();
-    plan.settings = resolve(&spec, names.clone(), names).map_err(|e| e.to_string())?;
-    Ok(plan)
+    soopervisor_core::testing::with_settings(plan, yaml, "t", file).map_err(|e| e.to_string())
 }
 
 fn cfg(extra: Value) -> ArgoConfig {
@@ -297,15 +293,8 @@ fn what_argo_cannot_honour_is_refused_at_its_line() {
         ),
     ] {
         let plan = with_settings(diamond(Mode::Regular), yaml).unwrap();
-        let err = match ArgoConfig::default().check(&plan) {
-            Ok(_) => panic!("accepted: {yaml}"),
-            Err(e) => e.to_string(),
-        };
-        assert!(
-            err.contains(&format!("soopervisor.yaml:{line}: ")),
-            "{yaml}\n{err}"
-        );
-        assert!(err.contains(phrase), "{err}");
+        let refused = ArgoConfig::default().check(&plan);
+        soopervisor_core::testing::assert_refused_at(refused, yaml, line, phrase);
     }
 }
 

@@ -29,12 +29,7 @@ use crate::resources::TaskResource;
 /// What the AWS Batch backend honours: every storage, code delivery and environment
 /// (git is cloned by the job's script; fetch needs a Ploomber `File` client, checked
 /// in [`BatchConfig::validate`]).
-pub const CAPABILITIES: Capabilities = Capabilities::new(
-    "aws-batch",
-    &["nfs", "fetch"],
-    &["shared-disk", "package", "git", "image"],
-    &["conda", "pip", "image"],
-);
+pub const CAPABILITIES: Capabilities = Capabilities::all("aws-batch");
 
 /// The storage strategy plus the EFS file system that backs `nfs` on AWS Batch.
 /// Written as the core's strategy mapping with one more key:
@@ -212,17 +207,17 @@ impl BatchConfig {
                     )
                     .with_hint("storage: {kind: nfs, file_system_id: fs-0123456789abcdef0, mount_path: /mnt/vol}, or --storage fetch with a Ploomber File client"));
                 }
-                if !d.mount_path.starts_with('/') || d.mount_path.split('/').any(|p| p == "..") {
+                if !d.mount_path_is_safe() {
                     return Err(UserError::new(format!(
                         "mount_path must be an absolute path without '..', got '{}'",
                         d.mount_path
                     ))
                     .with_hint("for example mount_path: /mnt/vol"));
                 }
-                let sub = d.sub_path.clone().unwrap_or_default();
-                if sub.starts_with('/') || sub.split('/').any(|p| p == "..") {
+                if !d.sub_path_is_safe() {
                     return Err(UserError::new(format!(
-                        "sub_path (the project's folder on the EFS file system) must be relative without '..', got '{sub}'"
+                        "sub_path (the project's folder on the EFS file system) must be relative without '..', got '{}'",
+                        d.sub_path.as_deref().unwrap_or_default()
                     )));
                 }
             }
@@ -350,22 +345,18 @@ inventory::submit! {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use soopervisor_core::testing::read_section;
 
     #[test]
     fn reads_through_typetag_and_rejects_unknown_keys() {
-        let cfg: Box<dyn BackendConfig> = serde_json::from_str(
+        let text = read_section(
             r#"{"backend": "aws-batch", "job_queue": "q",
                 "storage": {"kind": "nfs", "file_system_id": "fs-1", "mount_path": "/mnt/x"},
                 "task_resources": {"fit-*": {"vcpus": 2}}}"#,
         )
         .unwrap();
-        let text = format!("{cfg:?}");
         assert!(text.contains("fs-1") && text.contains("/mnt/x"), "{text}");
-        let err = serde_json::from_str::<Box<dyn BackendConfig>>(
-            r#"{"backend": "aws-batch", "jobqueue": "q"}"#,
-        )
-        .unwrap_err()
-        .to_string();
+        let err = read_section(r#"{"backend": "aws-batch", "jobqueue": "q"}"#).unwrap_err();
         assert!(err.contains("jobqueue"), "{err}");
         let err = serde_json::from_str::<BatchConfig>(r#"{"task_resources": {"x": {"cpus": 2}}}"#)
             .unwrap_err()

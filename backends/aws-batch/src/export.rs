@@ -26,7 +26,6 @@
 //! upstream jobs, so the order stays topological.
 
 use soopervisor_core::backend::{Export, ExportTarget, OutputFile};
-use soopervisor_core::diagnostics::UserError;
 use soopervisor_core::output::shell::quote;
 use soopervisor_core::plan::Plan;
 use soopervisor_core::strategy::pod::{pod_script, ScriptInputs, TASK_ENV};
@@ -66,16 +65,7 @@ pub struct Built {
 /// Builds every request (nothing is written).
 pub fn build(cfg: &BatchConfig, plan: &Plan) -> anyhow::Result<Built> {
     cfg.validate(plan)?;
-    if plan.tasks.is_empty() {
-        return Err(UserError::new(format!(
-            "there is nothing to export: no task needs to run (mode {})",
-            plan.mode.as_str()
-        ))
-        .with_hint(
-            "use --mode regular to run every task, or --mode force to also overwrite products",
-        )
-        .into());
-    }
+    plan.require_tasks()?;
     let names = JobNames::new(plan.tasks.iter().map(|t| t.name.as_str()));
     let settings = crate::settings::task_settings(cfg, plan)?;
     let composer = Composer::new(cfg.strategies(), plan, cfg.disk(plan));
@@ -280,7 +270,7 @@ pub fn encode(requests: &BatchPlan) -> anyhow::Result<Vec<u8>> {
 pub fn export(cfg: &BatchConfig, plan: &Plan, target: &ExportTarget) -> anyhow::Result<Export> {
     let built = build(cfg, plan)?;
     let mut files = vec![OutputFile::main(FILE_NAME, encode(&built.requests)?)];
-    let (rel_dir, rel_root) = relative_dirs(plan, target);
+    let (rel_dir, rel_root) = target.relative_dirs(&plan.project.root);
     files.extend(cfg.code.files(plan, &*cfg.env.0, &rel_root)?);
     let shown = target
         .name
@@ -310,21 +300,4 @@ pub fn export(cfg: &BatchConfig, plan: &Plan, target: &ExportTarget) -> anyhow::
         next_steps.push(format!("soopervisor status{shown} --watch"));
     }
     Ok(Export::new(files).with_next_steps(next_steps))
-}
-
-/// The export folder relative to the project root, and the root seen from it (`..`
-/// per level, empty at the root), as code strategies take them.
-fn relative_dirs(plan: &Plan, target: &ExportTarget) -> (String, String) {
-    let rel_dir = target
-        .dir
-        .strip_prefix(&plan.project.root)
-        .map(|p| p.to_string_lossy().replace('\\', "/"))
-        .unwrap_or_default();
-    let rel_root = rel_dir
-        .split('/')
-        .filter(|c| !c.is_empty())
-        .map(|_| "..")
-        .collect::<Vec<_>>()
-        .join("/");
-    (rel_dir, rel_root)
 }

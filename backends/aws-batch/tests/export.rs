@@ -271,16 +271,8 @@ fn nothing_to_export_is_an_error() {
 }
 
 fn with_settings(yaml: &str) -> soopervisor_core::plan::Plan {
-    let p = diamond(Mode::Regular);
-    let spec = soopervisor_core::settings::SettingsSpec::from_yaml(
-        yaml,
-        "batch",
-        std::path::Path::new("/p/soopervisor.yaml"),
-    )
-    .unwrap();
-    let names: Vec<&str> = p.tasks.iter().map(|t| t.name.as_str()).collect();
-    let settings = soopervisor_core::settings::resolve(&spec, names.clone(), names).unwrap();
-    p.with_settings(settings)
+    let file = std::path::Path::new("/p/soopervisor.yaml");
+    soopervisor_core::testing::with_settings(diamond(Mode::Regular), yaml, "batch", file).unwrap()
 }
 
 #[test]

@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use soopervisor_core::diagnostics::{UserError, Warning};
+use soopervisor_core::diagnostics::Warning;
 use soopervisor_core::output::names::NameMap;
 use soopervisor_core::output::shell::quote;
 use soopervisor_core::plan::{Plan, PlannedTask};
@@ -67,16 +67,7 @@ fn output_keys(uploads: &[Transfer]) -> Vec<String> {
 /// Builds and lints the IR (nothing is encoded or written).
 pub fn build(cfg: &KubeflowConfig, plan: &Plan) -> anyhow::Result<Built> {
     cfg.validate(plan)?;
-    if plan.tasks.is_empty() {
-        return Err(UserError::new(format!(
-            "there is nothing to export: no task needs to run (mode {})",
-            plan.mode.as_str()
-        ))
-        .with_hint(
-            "use --mode regular to run every task, or --mode force to also overwrite products",
-        )
-        .into());
-    }
+    plan.require_tasks()?;
     let names = NameMap::new(plan.tasks.iter().map(|t| t.name.as_str()));
     let key = |name: &str| names.get(name).unwrap_or_default().to_string();
     let entry_point = cfg.effective_entry_point(plan);

@@ -16,9 +16,9 @@ use soopervisor_core::strategy::{
 /// that checks out a repository before the container starts.
 pub const CAPABILITIES: Capabilities = Capabilities::new(
     "kubeflow",
-    &["nfs", "fetch"],
+    Capabilities::STORAGES,
     &["shared-disk", "package", "image"],
-    &["conda", "pip", "image"],
+    Capabilities::ENVS,
 );
 
 /// The `kubeflow` backend's configuration. Every field has a default.
@@ -88,17 +88,17 @@ impl KubeflowConfig {
         let mut warnings = self.strategies().check(plan, &CAPABILITIES)?;
         crate::settings::check(plan)?;
         if let Some(d) = self.disk(plan) {
-            if !d.mount_path.starts_with('/') || d.mount_path.split('/').any(|p| p == "..") {
+            if !d.mount_path_is_safe() {
                 return Err(UserError::new(format!(
                     "storage nfs: mount_path must be an absolute path without '..', got '{}'",
                     d.mount_path
                 ))
                 .with_hint("for example storage: {kind: nfs, mount_path: /mnt/vol}"));
             }
-            let sub_path = d.sub_path.clone().unwrap_or_default();
-            if sub_path.starts_with('/') || sub_path.split('/').any(|p| p == "..") {
+            if !d.sub_path_is_safe() {
                 return Err(UserError::new(format!(
-                    "storage nfs: sub_path must be relative to the volume and must not contain '..', got '{sub_path}'"
+                    "storage nfs: sub_path must be relative to the volume and must not contain '..', got '{}'",
+                    d.sub_path.as_deref().unwrap_or_default()
                 ))
                 .with_hint("sub_path is the project's folder on the volume, e.g. my-project"));
             }
@@ -173,22 +173,18 @@ inventory::submit! {
 mod tests {
     use super::*;
 
+    use soopervisor_core::testing::read_section;
+
     #[test]
     fn reads_through_typetag_with_defaults() {
-        let cfg: Box<dyn BackendConfig> =
-            serde_json::from_str(r#"{"backend": "kubeflow", "pipeline_name": "ml"}"#).unwrap();
-        let text = format!("{cfg:?}");
+        let text = read_section(r#"{"backend": "kubeflow", "pipeline_name": "ml"}"#).unwrap();
         assert!(text.contains("pipeline_name: Some(\"ml\")"), "{text}");
         assert!(text.contains("continuumio/miniconda3"), "{text}");
     }
 
     #[test]
     fn rejects_unknown_keys() {
-        let err = serde_json::from_str::<Box<dyn BackendConfig>>(
-            r#"{"backend": "kubeflow", "pipelinename": "x"}"#,
-        )
-        .unwrap_err()
-        .to_string();
+        let err = read_section(r#"{"backend": "kubeflow", "pipelinename": "x"}"#).unwrap_err();
         assert!(err.contains("pipelinename"), "{err}");
     }
 

@@ -91,17 +91,7 @@ pub fn export(cfg: &KubeflowConfig, plan: &Plan, target: &ExportTarget) -> anyho
         )));
     }
     let name = file_name(target.format);
-    let rel_dir = target
-        .dir
-        .strip_prefix(&plan.project.root)
-        .map(|p| p.to_string_lossy().replace('\\', "/"))
-        .unwrap_or_default();
-    let rel_root = rel_dir
-        .split('/')
-        .filter(|c| !c.is_empty())
-        .map(|_| "..")
-        .collect::<Vec<_>>()
-        .join("/");
+    let (rel_dir, rel_root) = target.relative_dirs(&plan.project.root);
     let mut files = vec![OutputFile::main(name, contents)];
     files.extend(cfg.code.files(plan, &*cfg.env.0, &rel_root)?);
     let mut next_steps = cfg.code.next_steps(plan, target.name.as_deref(), &rel_dir);

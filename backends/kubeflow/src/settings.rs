@@ -17,23 +17,11 @@ use crate::model::{
     ResourceSpec, RetryPolicy, SecretAsEnv, SecretKeyToEnv, Toleration,
 };
 
-/// The settings keys this backend maps.
-pub const HONOURED: &[&str] = &[
-    "cpu",
-    "memory",
-    "gpu",
-    "retries",
-    "retry_backoff",
-    "timeout",
-    "node_selector",
-    "tolerations",
-    "env",
-    "labels",
-    "annotations",
-];
+/// The settings keys this backend maps: what a Kubernetes pod expresses on its own.
+pub const HONOURED: &[&str] = soopervisor_core::settings::POD_KEYS;
 
 /// The GPU resource when the settings name none.
-pub const DEFAULT_GPU_RESOURCE: &str = "nvidia.com/gpu";
+pub use soopervisor_core::settings::DEFAULT_GPU_RESOURCE;
 
 /// Refuses, at its line, a setting KFP cannot honour.
 pub fn check(plan: &Plan) -> Result<(), UserError> {

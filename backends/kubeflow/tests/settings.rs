@@ -11,18 +11,11 @@ use std::path::Path;
 use common::*;
 use soopervisor_core::backend::{BackendConfig, OutputFormat};
 use soopervisor_core::plan::{Mode, Plan};
-use soopervisor_core::settings::{resolve, SettingsSpec};
 use soopervisor_kubeflow::model::{PipelineSpec, PlatformSpec};
 
 fn with_settings(plan: Plan, yaml: &str) -> Result<Plan, soopervisor_core::diagnostics::UserError> {
-    let spec = SettingsSpec::from_yaml(yaml, "t", Path::new("/home/user/soopervisor.yaml"))?;
-    let names: Vec<String> = plan.tasks.iter().map(|t| t.name.clone()).collect();
-    let settings = resolve(
-        &spec,
-        names.iter().map(String::as_str),
-        names.iter().map(String::as_str),
-    )?;
-    Ok(plan.with_settings(settings))
+    let file = Path::new("/home/user/soopervisor.yaml");
+    soopervisor_core::testing::with_settings(plan, yaml, "t", file)
 }
 
 const TRAINING: &str = r#"t:
@@ -143,12 +136,7 @@ fn what_kfp_cannot_honour_is_refused_at_its_line() {
         ),
     ] {
         let p = with_settings(diamond(Mode::Force), yaml).unwrap();
-        let err = KubeflowConfig::default().check(&p).unwrap_err();
-        let text = format!("{err:#}");
-        assert!(text.contains(phrase), "{yaml}: {text}");
-        assert!(
-            text.contains(&format!("soopervisor.yaml:{line}")),
-            "{yaml}: {text}"
-        );
+        let refused = KubeflowConfig::default().check(&p);
+        soopervisor_core::testing::assert_refused_at(refused, yaml, line, phrase);
     }
 }

@@ -10,14 +10,11 @@ use std::process::Command;
 use common::*;
 use soopervisor_core::backend::BackendConfig;
 use soopervisor_core::plan::{Mode, Plan};
-use soopervisor_core::settings::{resolve, SettingsSpec};
 use soopervisor_slurm::tools::Tools;
 
-fn with_settings(mut plan: Plan, yaml: &str) -> Plan {
-    let spec = SettingsSpec::from_yaml(yaml, "t", Path::new("/p/soopervisor.yaml")).unwrap();
-    let names: Vec<&str> = plan.tasks.iter().map(|t| t.name.as_str()).collect();
-    plan.settings = resolve(&spec, names.clone(), names).unwrap();
-    plan
+fn with_settings(plan: Plan, yaml: &str) -> Plan {
+    let file = Path::new("/p/soopervisor.yaml");
+    soopervisor_core::testing::with_settings(plan, yaml, "t", file).unwrap()
 }
 
 const SETTINGS: &str = "t:\n  backend: slurm\n  defaults: {cpu: 500m, memory: 1.5Gi, timeout: 1h30m, partition: debug}\n  tasks:\n    b:\n      gpu: {count: 2, type: a100}\n      priority: high\n      retries: 2\n      retry_backoff: 1s\n      env: {LEVEL: \"a b,c\", EMPTY: \"\"}\n";
@@ -180,14 +177,7 @@ fn what_slurm_cannot_honour_is_refused_at_its_line() {
         ),
     ] {
         let plan = with_settings(diamond(dir.path()), yaml);
-        let err = match config("{}").check(&plan) {
-            Ok(_) => panic!("accepted: {yaml}"),
-            Err(e) => e.to_string(),
-        };
-        assert!(
-            err.contains(&format!("soopervisor.yaml:{line}: ")),
-            "{yaml}\n{err}"
-        );
-        assert!(err.contains(phrase), "{err}");
+        let refused = config("{}").check(&plan);
+        soopervisor_core::testing::assert_refused_at(refused, yaml, line, phrase);
     }
 }

@@ -1,7 +1,7 @@
 //! Where an export goes: the [`ExportTarget`] the CLI hands to a backend, and the
 //! [`OutputFormat`] requested with `--format`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Output encoding for backends whose spec can be YAML or JSON (`--format`).
 ///
@@ -66,5 +66,35 @@ impl ExportTarget {
     pub fn with_format(mut self, format: OutputFormat) -> Self {
         self.format = format;
         self
+    }
+
+    /// The export folder relative to `project_root` (`/`-separated, empty when they
+    /// are the same or the folder lies outside the root), and the root seen from the
+    /// folder (`..` per level, empty at the root): the two paths
+    /// [`CodeStrategy::next_steps`](crate::strategy::CodeStrategy::next_steps) and
+    /// [`CodeStrategy::files`](crate::strategy::CodeStrategy::files) take.
+    ///
+    /// ```
+    /// use soopervisor_core::backend::ExportTarget;
+    ///
+    /// let t = ExportTarget::new("/work/project/deploy/argo");
+    /// let (dir, root) = t.relative_dirs(std::path::Path::new("/work/project"));
+    /// assert_eq!((dir.as_str(), root.as_str()), ("deploy/argo", "../.."));
+    /// let (dir, root) = t.relative_dirs(std::path::Path::new("/work/project/deploy/argo"));
+    /// assert_eq!((dir.as_str(), root.as_str()), ("", ""));
+    /// ```
+    pub fn relative_dirs(&self, project_root: &Path) -> (String, String) {
+        let rel_dir = self
+            .dir
+            .strip_prefix(project_root)
+            .map(|p| p.to_string_lossy().replace('\\', "/"))
+            .unwrap_or_default();
+        let rel_root = rel_dir
+            .split('/')
+            .filter(|c| !c.is_empty())
+            .map(|_| "..")
+            .collect::<Vec<_>>()
+            .join("/");
+        (rel_dir, rel_root)
     }
 }

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::diagnostics::Warning;
+use crate::diagnostics::{UserError, Warning};
 use crate::settings::{Settings, TaskSettings};
 
 /// How tasks are chosen, as Ploomber and the Python tool define the modes.
@@ -348,6 +348,32 @@ impl Plan {
     /// instead of failing ([`command`]).
     pub fn task_command(&self, task: &str) -> Vec<String> {
         command::task_command(self.mode, task, &self.project.entry_point)
+    }
+
+    /// Refuses a plan with no task to run, the way every backend does before building
+    /// anything: an engine file without a single job is never what the user wants.
+    ///
+    /// ```
+    /// use soopervisor_core::plan::{Mode, Plan, PlannedTask, ProjectInfo};
+    ///
+    /// let project = ProjectInfo::new("/p", "pipeline.yaml");
+    /// let empty = Plan::new(project.clone(), Mode::Incremental, vec![]);
+    /// let err = empty.require_tasks().unwrap_err();
+    /// assert!(err.to_string().contains("nothing to export"));
+    /// let one = Plan::new(project, Mode::Force, vec![PlannedTask::new("a", "ShellScript")]);
+    /// assert!(one.require_tasks().is_ok());
+    /// ```
+    pub fn require_tasks(&self) -> Result<(), UserError> {
+        if !self.tasks.is_empty() {
+            return Ok(());
+        }
+        Err(UserError::new(format!(
+            "there is nothing to export: no task needs to run (mode {})",
+            self.mode.as_str()
+        ))
+        .with_hint(
+            "use --mode regular to run every task, or --mode force to also overwrite products",
+        ))
     }
 }
 

@@ -151,6 +151,57 @@ pub const KEYS: [&str; 14] = [
     "partition",
 ];
 
+/// The keys a Kubernetes pod spec expresses on its own (resources, retries, timeouts,
+/// scheduling constraints, environment, labels and annotations): the first eleven of
+/// [`KEYS`]. A pod-running backend honours these and refuses the rest unless its engine
+/// has a field for them (Argo adds `priority`, see [`keys_up_to`]).
+///
+/// ```
+/// use soopervisor_core::settings::POD_KEYS;
+/// assert_eq!(POD_KEYS.first(), Some(&"cpu"));
+/// assert_eq!(POD_KEYS.last(), Some(&"annotations"));
+/// ```
+pub const POD_KEYS: &[&str] = keys_up_to("annotations");
+
+/// [`KEYS`] up to and including `last`, in their documented order: how a backend
+/// names the keys it honours when they are a prefix of the list (evaluated at compile
+/// time; a `last` that is not a key fails the build).
+///
+/// ```
+/// use soopervisor_core::settings::keys_up_to;
+/// const HONOURED: &[&str] = keys_up_to("priority");
+/// assert_eq!(HONOURED.len(), 12);
+/// ```
+pub const fn keys_up_to(last: &str) -> &'static [&'static str] {
+    const ALL: &[&str] = &KEYS;
+    let mut i = 0;
+    while i < ALL.len() {
+        if same(ALL[i].as_bytes(), last.as_bytes()) {
+            return ALL.split_at(i + 1).0;
+        }
+        i += 1;
+    }
+    panic!("keys_up_to: not a settings key")
+}
+
+/// Byte-wise equality usable in a `const fn`.
+const fn same(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// The Kubernetes extended resource a `gpu` setting requests when it names none.
+pub const DEFAULT_GPU_RESOURCE: &str = "nvidia.com/gpu";
+
 impl TaskSettings {
     /// Nothing set (a backend writes exactly what it wrote before settings existed).
     pub const EMPTY: TaskSettings = TaskSettings {

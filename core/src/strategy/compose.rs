@@ -120,6 +120,35 @@ impl Capabilities {
         }
     }
 
+    /// `backend` supports every storage, code delivery and environment the core
+    /// offers ([`Capabilities::STORAGES`], [`Capabilities::CODE`],
+    /// [`Capabilities::ENVS`]), in any combination but the [`UNIVERSAL_REFUSALS`]:
+    /// what a backend whose engine runs a container per task with a shared volume, an
+    /// object store and a checkout step can say (Argo, AWS Batch).
+    ///
+    /// ```
+    /// use soopervisor_core::strategy::Capabilities;
+    ///
+    /// const CAPABILITIES: Capabilities = Capabilities::all("batch");
+    /// assert_eq!(CAPABILITIES.code, ["shared-disk", "package", "git", "image"]);
+    /// assert!(CAPABILITIES.refused.is_empty());
+    /// ```
+    pub const fn all(backend: &'static str) -> Self {
+        Capabilities::new(
+            backend,
+            Capabilities::STORAGES,
+            Capabilities::CODE,
+            Capabilities::ENVS,
+        )
+    }
+
+    /// Every storage the core offers.
+    pub const STORAGES: &'static [&'static str] = &["nfs", "fetch"];
+    /// Every code delivery the core offers.
+    pub const CODE: &'static [&'static str] = &["shared-disk", "package", "git", "image"];
+    /// Every environment the core offers.
+    pub const ENVS: &'static [&'static str] = &["conda", "pip", "image"];
+
     /// Combinations this backend refuses too.
     pub const fn refusing(mut self, refused: &'static [Refusal]) -> Self {
         self.refused = refused;
@@ -308,5 +337,38 @@ impl<'a> Composer<'a> {
         c.merge(self.s.code.contribute(self.plan, &ctx));
         c.merge(self.s.storage.contribute(self.plan, &ctx));
         c
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::strategy::Choice;
+
+    #[test]
+    fn all_names_every_registered_strategy() {
+        for name in Capabilities::STORAGES {
+            assert!(Choice::<dyn StorageStrategy>::named(name).is_ok(), "{name}");
+        }
+        for name in Capabilities::CODE {
+            assert!(Choice::<dyn CodeStrategy>::named(name).is_ok(), "{name}");
+        }
+        for name in Capabilities::ENVS {
+            assert!(
+                Choice::<dyn EnvironmentStrategy>::named(name).is_ok(),
+                "{name}"
+            );
+        }
+        assert!(Choice::<dyn StorageStrategy>::named("s3").is_err());
+        let all = Capabilities::all("x");
+        assert_eq!(
+            (
+                all.backend,
+                all.storages.len(),
+                all.code.len(),
+                all.envs.len()
+            ),
+            ("x", 2, 4, 3)
+        );
     }
 }

@@ -76,6 +76,40 @@ impl SharedDisk {
         self.sub_path = Some(sub_path.into());
         self
     }
+
+    /// `mount_path` is absolute and has no `..` component: a place an engine can
+    /// mount the volume at without escaping it.
+    ///
+    /// ```
+    /// use soopervisor_core::strategy::SharedDisk;
+    /// assert!(SharedDisk::new("nfs", "data", "/mnt/vol").mount_path_is_safe());
+    /// assert!(!SharedDisk::new("nfs", "data", "mnt/vol").mount_path_is_safe());
+    /// assert!(!SharedDisk::new("nfs", "data", "/mnt/../etc").mount_path_is_safe());
+    /// ```
+    pub fn mount_path_is_safe(&self) -> bool {
+        self.mount_path.starts_with('/') && !has_parent_component(&self.mount_path)
+    }
+
+    /// `sub_path` (when set) is relative to the volume and has no `..` component, so
+    /// the mount stays inside the volume.
+    ///
+    /// ```
+    /// use soopervisor_core::strategy::SharedDisk;
+    /// let disk = SharedDisk::new("nfs", "data", "/mnt/vol");
+    /// assert!(disk.sub_path_is_safe());
+    /// assert!(disk.clone().with_sub_path("team/shop").sub_path_is_safe());
+    /// assert!(!disk.clone().with_sub_path("/shop").sub_path_is_safe());
+    /// assert!(!disk.with_sub_path("shop/../..").sub_path_is_safe());
+    /// ```
+    pub fn sub_path_is_safe(&self) -> bool {
+        let sub = self.sub_path.as_deref().unwrap_or_default();
+        !sub.starts_with('/') && !has_parent_component(sub)
+    }
+}
+
+/// A `/`-separated path with a `..` component.
+fn has_parent_component(path: &str) -> bool {
+    path.split('/').any(|p| p == "..")
 }
 
 /// When a setup step runs, relative to the others. Steps are ordered by phase, then

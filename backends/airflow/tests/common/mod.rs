@@ -11,36 +11,23 @@ use rustpython_parser::Parse;
 use soopervisor_airflow::AirflowConfig;
 use soopervisor_core::backend::{BackendConfig, ExportTarget};
 use soopervisor_core::plan::{CondaEnvironment, Mode, Plan, PlannedTask, ProjectInfo};
+pub use soopervisor_core::testing::plan;
+use soopervisor_core::testing::{self, DIAMOND};
 
+/// The core's test project, named explicitly (the DAG id comes from the name).
 pub fn project(name: &str) -> ProjectInfo {
-    ProjectInfo::new(format!("/home/user/{name}"), "pipeline.yaml")
-        .with_name(name)
-        .with_conda(CondaEnvironment::new("environment.yml", "my-env"))
+    testing::project(name).with_name(name)
 }
 
+/// The core's test task with a product named by the name's length (names may hold any
+/// character; file names here stay plain).
 pub fn task(name: &str, upstream: &[&str]) -> PlannedTask {
-    PlannedTask::new(name, "NotebookRunner")
-        .with_upstream(upstream.iter().copied())
-        .with_all_upstream(upstream.iter().copied())
-        .with_products([format!("products/{}.ipynb", name.len())])
-}
-
-pub fn plan(project: ProjectInfo, mode: Mode, tasks: Vec<PlannedTask>) -> Plan {
-    Plan::new(project, mode, tasks)
+    testing::task(name, upstream).with_products([format!("products/{}.ipynb", name.len())])
 }
 
 /// load → (clean, features) → train.
 pub fn diamond(mode: Mode) -> Plan {
-    plan(
-        project("ml-basic"),
-        mode,
-        vec![
-            task("load", &[]),
-            task("clean", &["load"]),
-            task("features", &["load"]),
-            task("train", &["clean", "features"]),
-        ],
-    )
+    testing::shaped(project("ml-basic"), mode, DIAMOND, task)
 }
 
 /// Names that break naive emitters: quotes, backslashes, newlines, Jinja, shell.

@@ -2,57 +2,26 @@
 #![allow(dead_code)]
 
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
 
 use soopervisor_argo::model::Workflow;
 
-use soopervisor_core::plan::{CondaEnvironment, Mode, Plan, PlannedTask, ProjectInfo};
+use soopervisor_core::plan::{Mode, Plan, PlannedTask};
+use soopervisor_core::testing::{self, DIAMOND, ODD_NAMES};
+pub use soopervisor_core::testing::{plan, project};
 
-pub fn project(name: &str) -> ProjectInfo {
-    ProjectInfo::new(PathBuf::from(format!("/home/user/{name}")), "pipeline.yaml")
-        .with_conda(CondaEnvironment::new("environment.yml", "my-env"))
-}
-
+/// The core's test task, with its source file `scripts/NAME.py`.
 pub fn task(name: &str, upstream: &[&str]) -> PlannedTask {
-    PlannedTask::new(name, "NotebookRunner")
-        .with_upstream(upstream.iter().copied())
-        .with_products([format!("products/{name}.ipynb")])
-        .with_source(Some(format!("scripts/{name}.py")))
-}
-
-pub fn plan(project: ProjectInfo, mode: Mode, tasks: Vec<PlannedTask>) -> Plan {
-    Plan::new(project, mode, tasks)
+    testing::task(name, upstream).with_source(Some(format!("scripts/{name}.py")))
 }
 
 /// load → (clean, features) → train: a fan-out and a fan-in.
 pub fn diamond(mode: Mode) -> Plan {
-    plan(
-        project("ml-basic"),
-        mode,
-        vec![
-            task("load", &[]),
-            task("clean", &["load"]),
-            task("features", &["load"]),
-            task("train", &["clean", "features"]),
-        ],
-    )
+    testing::shaped(project("ml-basic"), mode, DIAMOND, task)
 }
 
 /// Names that need sanitising, colliding names, and YAML 1.1 traps.
 pub fn odd_names() -> Plan {
-    plan(
-        project("My_Project"),
-        Mode::Regular,
-        vec![
-            task("get_data", &[]),
-            task("clean_1", &["get_data"]),
-            task("clean-1", &["get_data"]),
-            task("Fit.Model", &["clean_1", "clean-1"]),
-            task("yes", &["Fit.Model"]),
-            task("1_000", &["Fit.Model"]),
-            task("on", &["yes", "1_000"]),
-        ],
-    )
+    testing::shaped(project("My_Project"), Mode::Regular, ODD_NAMES, task)
 }
 
 /// A `setup.py` + `src/` project.

@@ -10,6 +10,7 @@ use soopervisor_aws_batch::client::{Batch, JobState};
 use soopervisor_aws_batch::model::{RegisterJobDefinition, SubmitJob};
 use soopervisor_aws_batch::BatchConfig;
 use soopervisor_core::plan::{Mode, Plan, PlannedTask, ProjectInfo};
+use soopervisor_core::testing::DIAMOND;
 
 pub fn project(name: &str) -> ProjectInfo {
     ProjectInfo::new(PathBuf::from(format!("/home/user/{name}")), "pipeline.yaml").with_name(name)
@@ -30,15 +31,7 @@ pub fn plan(mode: Mode, tasks: Vec<PlannedTask>) -> Plan {
 
 /// load → (clean, features) → train.
 pub fn diamond(mode: Mode) -> Plan {
-    plan(
-        mode,
-        vec![
-            task("load", &[]),
-            task("clean", &["load"]),
-            task("features", &["load"]),
-            task("train", &["clean", "features"]),
-        ],
-    )
+    soopervisor_core::testing::shaped(project("ml-basic"), mode, DIAMOND, task)
 }
 
 /// `n` independent parts and a task that reads them all.

@@ -1,57 +1,13 @@
-//! Hand-built plans and helpers shared by the Kubeflow backend's integration tests.
-#![allow(dead_code)]
+//! Plans (from `soopervisor_core::testing`) and helpers shared by the Kubeflow backend's integration tests.
+#![allow(dead_code, unused_imports)] // each test crate uses some of these
 
 use std::path::PathBuf;
 
 use soopervisor_core::backend::{BackendConfig, ExportTarget, OutputFormat};
-use soopervisor_core::plan::{CondaEnvironment, Mode, Plan, PlannedTask, ProjectInfo};
+use soopervisor_core::plan::Plan;
+// the plans: the core's shared test builders, as they are
+pub use soopervisor_core::testing::{diamond, odd_names, plan, project, task};
 pub use soopervisor_kubeflow::KubeflowConfig;
-
-pub fn project(name: &str) -> ProjectInfo {
-    ProjectInfo::new(PathBuf::from(format!("/home/user/{name}")), "pipeline.yaml")
-        .with_conda(CondaEnvironment::new("environment.yml", "my-env"))
-}
-
-pub fn task(name: &str, upstream: &[&str]) -> PlannedTask {
-    PlannedTask::new(name, "NotebookRunner")
-        .with_upstream(upstream.iter().copied())
-        .with_products([format!("products/{name}.ipynb")])
-}
-
-pub fn plan(project: ProjectInfo, mode: Mode, tasks: Vec<PlannedTask>) -> Plan {
-    Plan::new(project, mode, tasks)
-}
-
-/// load → (clean, features) → train: a fan-out and a fan-in.
-pub fn diamond(mode: Mode) -> Plan {
-    plan(
-        project("ml-basic"),
-        mode,
-        vec![
-            task("load", &[]),
-            task("clean", &["load"]),
-            task("features", &["load"]),
-            task("train", &["clean", "features"]),
-        ],
-    )
-}
-
-/// Names that need sanitising, colliding names, and YAML 1.1 traps.
-pub fn odd_names() -> Plan {
-    plan(
-        project("My_Project"),
-        Mode::Regular,
-        vec![
-            task("get_data", &[]),
-            task("clean_1", &["get_data"]),
-            task("clean-1", &["get_data"]),
-            task("Fit.Model", &["clean_1", "clean-1"]),
-            task("yes", &["Fit.Model"]),
-            task("1_000", &["Fit.Model"]),
-            task("on", &["yes", "1_000"]),
-        ],
-    )
-}
 
 /// A config from its `soopervisor.yaml` section, as JSON.
 pub fn config(json: &str) -> KubeflowConfig {
