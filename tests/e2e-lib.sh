@@ -23,6 +23,19 @@ e2e_start() {
   REPO=$PWD
 }
 
+# e2e_binary: SOOP, the soopervisor binary under test: $SOOPERVISOR_BIN when it names
+# one (CI passes the binary its tests built), else a release build made here.
+e2e_binary() {
+  if [[ -n ${SOOPERVISOR_BIN:-} ]]; then
+    [[ -x $SOOPERVISOR_BIN ]] || { echo "SOOPERVISOR_BIN=$SOOPERVISOR_BIN is not an executable" >&2; exit 1; }
+    SOOP=$(cd "$(dirname "$SOOPERVISOR_BIN")" && pwd)/$(basename "$SOOPERVISOR_BIN")
+  else
+    echo "== building the CLI (release)"
+    cargo build --release -q -p soopervisor-cli
+    SOOP=$REPO/target/release/soopervisor
+  fi
+}
+
 # e2e_workdir NAME [TEARDOWN]: a fresh work folder $W (mode 755, so jobs running as
 # another user can read it), the counters, and the exit trap running TEARDOWN first.
 e2e_workdir() {

@@ -8,7 +8,7 @@
 # by hand (no Python: `ploomber` is a stand-in, see below).
 #
 #   1. starts SLURM (../shared/engines/slurm-up.sh; slurm-down.sh runs on exit) and
-#      builds the CLI (`cargo build --release -p soopervisor-cli`);
+#      takes the CLI from $SOOPERVISOR_BIN or builds it (`cargo build --release -p soopervisor-cli`);
 #   2. writes a real Ploomber project of shell tasks into a temp folder (checked to load
 #      with Ploomber's DAGSpec when `.venv-ploomber` exists):
 #        load -> {clean a's "1", clean-b} -> fit -> report, plus side and
@@ -40,11 +40,9 @@ e2e_workdir slurm-e2e e2e_slurm_down
 command -v cargo >/dev/null || { echo "cargo not found on PATH" >&2; exit 1; }
 bash "$ENGINES/slurm-up.sh"
 
-echo "== building the CLI (release)"
 T=$(date +%s)
-cargo build --release -q -p soopervisor-cli
-SOOP=$REPO/target/release/soopervisor
-echo "built in $(( $(date +%s) - T )) s"
+e2e_binary
+echo "binary ready in $(( $(date +%s) - T )) s: $SOOP"
 
 # ---- fixture: a real Ploomber project (tests/e2e-lib.sh), with the unrelated task side --
 PROJ=$W/proj

@@ -7,7 +7,7 @@
 # under `flock /tmp/slurm.lock` when others share the cluster (.ci/checks does).
 #
 #   1. makes the pinned Ploomber venv (../shared/engines/ploomber-sample.sh), starts
-#      SLURM (slurm-up.sh; slurm-down.sh on exit), builds the CLI (release);
+#      SLURM (slurm-up.sh; slurm-down.sh on exit), takes the CLI from $SOOPERVISOR_BIN or builds it (release);
 #   2. writes a project with real code into a temp folder: a function task (load), a
 #      percent script run as a notebook (square), a shell script (count) and a
 #      function reading a MetaProduct (total); copies it for the local oracle;
@@ -33,9 +33,7 @@ VENV=${SOOP_ENGINES_HOME:-${TMPDIR:-/tmp}/soop-engines}/venvs/ploomber-0.23.3
 "$VENV/bin/python" -c 'import ploomber; assert ploomber.__version__ == "0.23.3"'
 
 bash "$ENGINES/slurm-up.sh"
-echo "== building the CLI (release)"
-cargo build --release -q -p soopervisor-cli
-SOOP=$REPO/target/release/soopervisor
+e2e_binary
 
 # ---- the project: functions, a notebook script, a shell script -------------------------
 PROJ=$W/proj

@@ -20,8 +20,7 @@ e2e_start "SLURM SETTINGS E2E"
 e2e_workdir slurm-settings e2e_slurm_down
 
 bash "$ENGINES/slurm-up.sh"
-cargo build --release -q -p soopervisor-cli
-SOOP=$REPO/target/release/soopervisor
+e2e_binary
 
 PROJ=$W/proj
 mkdir -p "$W/bin"
