@@ -5,8 +5,10 @@
 //!
 //! Modules: [`config`] (the `argo` section of `soopervisor.yaml` and the registration),
 //! [`model`] (typed Argo objects), [`nest`] (DAG templates within Argo's limits),
-//! [`split`] (cutting big pipelines into parts), [`export`] (building and encoding
-//! the objects), [`lint`] (checking what we emit). The pod script comes from the
+//! [`split`] (cutting big pipelines into parts), [`settings`] and [`params`]
+//! (production settings as template copies or as parameters), [`fetch`] (shared
+//! templates for artifacts above 199 tasks), [`export`] (building and encoding the
+//! objects), [`lint`] (checking what we emit). The pod script comes from the
 //! core (`soopervisor_core::strategy::pod`), shared with every container engine.
 
 pub mod config;
@@ -15,6 +17,7 @@ pub mod kind;
 pub mod lint;
 pub mod model;
 pub mod nest;
+pub mod params;
 pub mod settings;
 pub mod split;
 
