@@ -182,7 +182,7 @@ pub fn build_with_chunk(cfg: &ArgoConfig, plan: &Plan, chunk: usize) -> anyhow::
     let max_tasks = cfg.max_tasks_per_workflow();
     let mut templates;
     if per_task {
-        if plan.tasks.len() > max_tasks && plan.tasks.len() < MAX_TEMPLATES {
+        if plan.tasks.len() > max_tasks {
             warnings.push(Warning::new(format!(
                 "max_tasks_per_workflow ({max_tasks}) is not applied: {} passes files between tasks as \
                  artifacts, which cannot cross from one Workflow to another, so the {} tasks stay in one Workflow",
@@ -190,19 +190,21 @@ pub fn build_with_chunk(cfg: &ArgoConfig, plan: &Plan, chunk: usize) -> anyhow::
                 plan.tasks.len()
             )));
         }
-        if plan.tasks.len() + 1 > MAX_TEMPLATES {
-            return Err(UserError::new(format!(
-                "{} needs one Argo template per task here, and {} tasks exceed Argo's limit of {MAX_TEMPLATES} templates per Workflow",
-                cfg.strategies().describe(),
-                plan.tasks.len()
-            ))
-            .with_hint(format!(
-                "export at most {} tasks at a time (--task), or use --storage nfs --code shared-disk, which runs every task from one template \
-                 (and splits pipelines too big for one Workflow into several)",
-                MAX_TEMPLATES - 1
-            ))
-            .into());
-        }
+    }
+    if per_task && (plan.tasks.len() + 1 > MAX_TEMPLATES || plan.tasks.len() > chunk) {
+        // one template per task would not fit (or the DAG is nested): shared
+        // templates per artifact shape
+        templates = dag_templates(&plan.tasks, &names, chunk)?;
+        let make = |name: String, c: &Contribution| script_template(name, c, &artifacts);
+        crate::fetch::add_shared_templates(
+            plan,
+            &contributions,
+            &names,
+            &artifacts,
+            &mut templates,
+            &make,
+        )?;
+    } else if per_task {
         templates = dag_templates(&plan.tasks, &names, MAX_DAG_TASKS)?;
         let template_names = task_template_names(&names);
         let by_name: std::collections::HashMap<&str, (usize, &PlannedTask)> = plan

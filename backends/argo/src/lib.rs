@@ -13,6 +13,7 @@
 
 pub mod config;
 pub mod export;
+pub mod fetch;
 pub mod kind;
 pub mod lint;
 pub mod model;
