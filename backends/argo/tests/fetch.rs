@@ -52,7 +52,9 @@ fn wide(n: usize) -> Plan {
     p
 }
 
-/// Sets `all_upstream` (the transitive upstream tasks, which fetch downloads from).
+/// Sets `all_upstream` (the upstream tasks fetch downloads from) to every transitive
+/// upstream task: more files per task, and more of them crossing chunks, than the
+/// direct upstream tasks a loaded pipeline has.
 fn fill_all_upstream(tasks: &mut [PlannedTask]) {
     let mut all: HashMap<String, BTreeSet<String>> = HashMap::new();
     for t in tasks.iter_mut() {
