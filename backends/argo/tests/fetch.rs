@@ -128,6 +128,21 @@ fn read_back(v: &Value) -> Received {
             .to_string()
     };
     let dag_tasks = |name: &str| templates[name]["dag"]["tasks"].as_array().unwrap().clone();
+    // each DAG template's tasks by name, read once
+    let nodes_of: HashMap<&str, HashMap<String, &Value>> = templates
+        .iter()
+        .filter(|(_, t)| t.get("dag").is_some())
+        .map(|(name, t)| {
+            let nodes = t["dag"]["tasks"].as_array().unwrap();
+            (
+                *name,
+                nodes
+                    .iter()
+                    .map(|n| (n["name"].as_str().unwrap().to_string(), n))
+                    .collect(),
+            )
+        })
+        .collect();
     let entry = dag_tasks("dag");
     let nested = entry.iter().any(|n| {
         templates[n["template"].as_str().unwrap()]
@@ -215,8 +230,7 @@ fn read_back(v: &Value) -> Received {
                         .find(|o| o["name"] == x)
                         .unwrap();
                     let (up, rest) = inside(inner["from"].as_str().unwrap(), "{{tasks.").unwrap();
-                    let ch_nodes = dag_tasks(ch_tpl["name"].as_str().unwrap());
-                    let up_node = ch_nodes.iter().find(|n| n["name"] == up.as_str()).unwrap();
+                    let up_node = nodes_of[ch_tpl["name"].as_str().unwrap()][&up];
                     let out_name = rest.strip_prefix("outputs.artifacts.").unwrap();
                     (
                         params(up_node)["task_name"].clone(),
