@@ -181,15 +181,13 @@ pub fn build_with_chunk(cfg: &ArgoConfig, plan: &Plan, chunk: usize) -> anyhow::
     let artifacts = ArtifactNames::new(&contributions);
     let max_tasks = cfg.max_tasks_per_workflow();
     let mut templates;
-    if per_task {
-        if plan.tasks.len() > max_tasks {
-            warnings.push(Warning::new(format!(
-                "max_tasks_per_workflow ({max_tasks}) is not applied: {} passes files between tasks as \
-                 artifacts, which cannot cross from one Workflow to another, so the {} tasks stay in one Workflow",
-                cfg.strategies().describe(),
-                plan.tasks.len()
-            )));
-        }
+    if per_task && plan.tasks.len() > max_tasks {
+        warnings.push(Warning::new(format!(
+            "max_tasks_per_workflow ({max_tasks}) is not applied: {} passes files between tasks as \
+             artifacts, which cannot cross from one Workflow to another, so the {} tasks stay in one Workflow",
+            cfg.strategies().describe(),
+            plan.tasks.len()
+        )));
     }
     if per_task && (plan.tasks.len() + 1 > MAX_TEMPLATES || plan.tasks.len() > chunk) {
         // one template per task would not fit (or the DAG is nested): shared
