@@ -428,6 +428,32 @@ fn distinct_settings_beyond_the_template_limit_become_parameters() {
 }
 
 #[test]
+fn each_part_of_a_split_pipeline_picks_copies_or_parameters_for_itself() {
+    // 300 distinct settings in parts of 250 and 50: the first part passes them as
+    // parameters, the second keeps one template per setting
+    let plan = distinct_rich(300);
+    let cfg = cfg(json!({"max_tasks_per_workflow": 250}));
+    let yaml = export(&cfg, &plan, OutputFormat::Yaml).unwrap();
+    let json = export(&cfg, &plan, OutputFormat::Json).unwrap();
+    write_for_validator("settings-split-300", &yaml, &json);
+    let parts: Vec<Value> = serde_yaml::Deserializer::from_slice(yaml.files[1].contents())
+        .map(|d| Value::deserialize(d).unwrap())
+        .collect();
+    assert_eq!(parts.len(), 2);
+    let mut seen = 0;
+    for (i, part) in parts.iter().enumerate() {
+        let all = part["spec"]["templates"].as_array().unwrap();
+        let patched = all.iter().any(|t| t.get("podSpecPatch").is_some());
+        assert_eq!(patched, i == 0, "part {i}");
+        for (task, pod) in effective(all) {
+            assert_eq!(pod, expected(plan.settings(&task)), "{task}");
+            seen += 1;
+        }
+    }
+    assert_eq!(seen, 300);
+}
+
+#[test]
 fn split_parts_carry_the_templates_of_their_tasks() {
     let plan = with_settings(
         big(60),
