@@ -118,6 +118,7 @@ pub fn build_with_chunk(cfg: &ArgoConfig, plan: &Plan, chunk: usize) -> anyhow::
             parameters: vec![Parameter {
                 name: TASK_PARAM.to_string(),
                 value: None,
+                ..Parameter::default()
             }],
             artifacts: Vec::new(),
         };

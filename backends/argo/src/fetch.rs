@@ -4,6 +4,9 @@
 //! Tasks are grouped by their artifact *shape*: how many files they download and
 //! upload, the rest of their pod (image, code, setup), and their settings (one group
 //! per distinct setting, or per [`crate::params::ParamKey`] when that does not fit).
+//! When even that does not fit, the number of downloads is rounded up to a power of
+//! two: a task with fewer passes fewer, and the template's extra inputs are optional
+//! (the artifact `optional`, its path parameter empty by default, its copy skipped).
 //! Each group gets one template whose artifacts are positional: inputs `in-0`, `in-1`,
 //! ... staged under [`INPUTS_DIR`](crate::export::INPUTS_DIR), outputs `out-0`, ...
 //! Each DAG task says, in its parameters `input-N` and `output-N`, the project path of
@@ -32,6 +35,9 @@ use crate::model::{Artifact, EnvVar, Inputs, Outputs, Parameter, Template};
 use crate::nest::{MAX_TEMPLATES, TASK_PARAM};
 use crate::params;
 use crate::settings;
+
+/// Argo v4 CRD limit on the input parameters (and artifacts) of one template.
+const MAX_INPUTS: usize = 500;
 
 /// Name of the `n`th input artifact of a shared template.
 fn in_artifact(n: usize) -> String {
@@ -109,13 +115,24 @@ pub fn add_shared_templates(
     let task_names = plan.tasks.iter().map(|t| t.name.as_str());
     let (groups, group_of) = settings::template_groups(plan, task_names.clone());
     let (keys, key_of) = params::groups(plan, task_names);
-    let shapes_with = |by_params: bool| -> Vec<Shape> {
+    // bucketed: inputs rounded up to a power of two (at most the most any task
+    // has), the missing ones optional
+    let most = contributions
+        .iter()
+        .map(|c| c.downloads.len())
+        .max()
+        .unwrap_or(0);
+    let shapes_with = |by_params: bool, bucketed: bool| -> Vec<Shape> {
         plan.tasks
             .iter()
             .zip(contributions)
             .zip(&pod_of)
             .map(|((t, c), pod)| Shape {
-                inputs: c.downloads.len(),
+                inputs: if bucketed {
+                    c.downloads.len().next_power_of_two().min(most)
+                } else {
+                    c.downloads.len()
+                },
                 outputs: c.uploads.len(),
                 pod: *pod,
                 settings: if by_params {
@@ -134,10 +151,13 @@ pub fn add_shared_templates(
             .cloned()
             .collect()
     };
-    let mut shapes = shapes_with(false);
+    let mut shapes = shapes_with(false, false);
     let mut kinds = distinct(&shapes);
-    if templates.len() + kinds.len() > MAX_TEMPLATES {
-        shapes = shapes_with(true);
+    for (by_params, bucketed) in [(true, false), (true, true)] {
+        if templates.len() + kinds.len() <= MAX_TEMPLATES {
+            break;
+        }
+        shapes = shapes_with(by_params, bucketed);
         kinds = distinct(&shapes);
     }
     if templates.len() + kinds.len() > MAX_TEMPLATES {
@@ -150,13 +170,41 @@ pub fn add_shared_templates(
         .with_hint("export part of the pipeline at a time (--task), or use --storage nfs, which passes no files between pods"));
     }
     let index_of: HashMap<&Shape, usize> = kinds.iter().enumerate().map(|(i, s)| (s, i)).collect();
+    // the fewest files a task of each kind downloads: inputs beyond are optional
+    let mut required: Vec<usize> = kinds.iter().map(|k| k.inputs).collect();
+    for (shape, c) in shapes.iter().zip(contributions) {
+        let r = &mut required[index_of[shape]];
+        *r = (*r).min(c.downloads.len());
+    }
 
     // the templates
     for (i, shape) in kinds.iter().enumerate() {
-        let mut t = shared_template(settings::template_name(i), shape, &pods[shape.pod], make);
+        let mut t = shared_template(
+            settings::template_name(i),
+            shape,
+            required[i],
+            &pods[shape.pod],
+            make,
+        );
         match shape.settings {
             SettingsOf::Copy(g) => settings::apply(&mut t, groups[g]),
             SettingsOf::Params(k) => params::parameterize(&mut t, &keys[k]),
+        }
+        let declared = t.inputs.as_ref().map_or(0, |i| i.parameters.len());
+        if declared > MAX_INPUTS || shape.inputs + 1 > MAX_INPUTS || shape.outputs > MAX_INPUTS {
+            let task = plan
+                .tasks
+                .iter()
+                .zip(&shapes)
+                .find(|(_, s)| *s == shape)
+                .map(|(t, _)| t.name.as_str())
+                .unwrap_or_default();
+            return Err(UserError::new(format!(
+                "task '{task}' needs {declared} input parameters with storage fetch (one per file it downloads \
+                 or uploads: {} and {}), more than Argo's limit of {MAX_INPUTS} per template",
+                shape.inputs, shape.outputs
+            ))
+            .with_hint("use --storage nfs, which passes no files, or give the task fewer upstream products"));
         }
         templates.push(t);
     }
@@ -307,6 +355,7 @@ pub fn add_shared_templates(
 fn shared_template(
     name: String,
     shape: &Shape,
+    required: usize,
     pod: &Contribution,
     make: &dyn Fn(String, &Contribution) -> Template,
 ) -> Template {
@@ -316,11 +365,17 @@ fn shared_template(
             .flat_map(|n| {
                 let to = format!("\"${}\"", input_env(n));
                 let from = in_pod(INPUTS_DIR, &in_artifact(n));
-                [
+                let copy = [
                     format!("mkdir -p -- \"$(dirname -- {to})\""),
                     format!("rm -rf -- {to}"),
                     format!("cp -R -- {from} {to}"),
-                ]
+                ];
+                if n < required {
+                    copy.to_vec()
+                } else {
+                    // an optional input: only when the task passes it
+                    vec![format!("[ -z {to} ] || {{ {}; }}", copy.join("; "))]
+                }
             })
             .collect();
         pod.setup.push(SetupStep::new(
@@ -333,7 +388,11 @@ fn shared_template(
     let mut t = make(name, &pod);
     let inputs = t.inputs.get_or_insert_with(Inputs::default);
     for n in 0..shape.inputs {
-        inputs.parameters.push(Parameter::input(input_param(n)));
+        let mut p = Parameter::input(input_param(n));
+        if n >= required {
+            p.default = Some(String::new());
+        }
+        inputs.parameters.push(p);
     }
     for n in 0..shape.outputs {
         inputs.parameters.push(Parameter::input(output_param(n)));
@@ -342,6 +401,7 @@ fn shared_template(
         inputs.artifacts.push(Artifact {
             name: in_artifact(n),
             path: Some(in_pod(INPUTS_DIR, &in_artifact(n))),
+            optional: n >= required,
             ..Artifact::default()
         });
     }

@@ -316,24 +316,38 @@ fn lint_templates(spec: &WorkflowSpec, problems: &mut Vec<String>) {
                         .flat_map(|i| &i.parameters)
                         .map(|p| p.name.as_str())
                         .collect();
+                    let needed: BTreeSet<&str> = callee
+                        .inputs
+                        .iter()
+                        .flat_map(|i| &i.parameters)
+                        .filter(|p| p.default.is_none())
+                        .map(|p| p.name.as_str())
+                        .collect();
                     let given: BTreeSet<&str> = task
                         .arguments
                         .iter()
                         .flat_map(|a| &a.parameters)
                         .map(|p| p.name.as_str())
                         .collect();
-                    if declared != given {
+                    if !given.is_subset(&declared) || !needed.is_subset(&given) {
                         problems.push(format!(
                             "task '{}' passes {given:?} but template '{}' declares {declared:?}",
                             task.name, callee.name
                         ));
                     }
                     // input artifacts without a location of their own come from the caller
-                    let wanted: BTreeSet<&str> = callee
+                    let takes: BTreeSet<&str> = callee
                         .inputs
                         .iter()
                         .flat_map(|i| &i.artifacts)
                         .filter(|a| a.git.is_none())
+                        .map(|a| a.name.as_str())
+                        .collect();
+                    let wanted: BTreeSet<&str> = callee
+                        .inputs
+                        .iter()
+                        .flat_map(|i| &i.artifacts)
+                        .filter(|a| a.git.is_none() && !a.optional)
                         .map(|a| a.name.as_str())
                         .collect();
                     let passed: BTreeSet<&str> = task
@@ -342,7 +356,7 @@ fn lint_templates(spec: &WorkflowSpec, problems: &mut Vec<String>) {
                         .flat_map(|a| &a.artifacts)
                         .map(|a| a.name.as_str())
                         .collect();
-                    if wanted != passed {
+                    if !wanted.is_subset(&passed) || !passed.is_subset(&takes) {
                         problems.push(format!(
                             "task '{}' passes artifacts {passed:?} but template '{}' takes {wanted:?}",
                             task.name, callee.name

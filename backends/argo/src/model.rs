@@ -304,6 +304,9 @@ pub struct Artifact {
     pub from: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub git: Option<GitArtifact>,
+    /// An input the caller may leave out.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub optional: bool,
 }
 
 /// `GitArtifact`.
@@ -331,6 +334,9 @@ pub struct Parameter {
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+    /// An input's value when the caller passes none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default: Option<String>,
 }
 
 impl Parameter {
@@ -338,7 +344,7 @@ impl Parameter {
     pub fn input(name: impl Into<String>) -> Self {
         Parameter {
             name: name.into(),
-            value: None,
+            ..Parameter::default()
         }
     }
 
@@ -347,6 +353,7 @@ impl Parameter {
         Parameter {
             name: name.into(),
             value: Some(value.into()),
+            ..Parameter::default()
         }
     }
 }

@@ -289,7 +289,8 @@ fn write_for_validator(name: &str, cfg: &ArgoConfig, plan: &Plan) {
     };
     let dir = PathBuf::from(dir);
     std::fs::create_dir_all(&dir).unwrap();
-    for (format, ext) in [(OutputFormat::Yaml, "yaml"), (OutputFormat::Json, "json")] {
+    // YAML only: these are large, and the CI's exports through the binary cover JSON
+    for (format, ext) in [(OutputFormat::Yaml, "yaml")] {
         let out = cfg
             .export(
                 plan,
@@ -413,4 +414,74 @@ fn settings_of_shared_fetch_templates_reach_each_task() {
     }
     assert_files_flow(&plan, &v, &guaranteed_before(&built.workflow));
     write_for_validator("fetch-settings-300", &cfg, &plan);
+}
+
+#[test]
+fn many_different_fan_ins_share_templates_with_optional_inputs() {
+    // 50 sources and 200 sinks, sink j reading the first j % 50 + 1 sources, in four
+    // kinds of settings (different label names): 200 shapes, more than the templates
+    // left beside the DAGs
+    let mut tasks: Vec<PlannedTask> = (0..50).map(|i| task(&format!("s{i}"), &[])).collect();
+    let sources: Vec<String> = (0..50).map(|i| format!("s{i}")).collect();
+    let mut yaml = String::from("t:\n  tasks:\n");
+    for j in 0..200 {
+        let ups: Vec<&str> = sources[..j % 50 + 1].iter().map(String::as_str).collect();
+        tasks.push(task(&format!("k{j}"), &ups));
+        yaml.push_str(&format!("    k{j}: {{labels: {{l{}: v{j}}}}}\n", j / 50));
+    }
+    let mut plan = plan(project("fanin"), Mode::Regular, tasks);
+    fill_all_upstream(&mut plan.tasks);
+    let file = std::path::Path::new("/home/user/fanin/soopervisor.yaml");
+    let spec = soopervisor_core::settings::SettingsSpec::from_yaml(&yaml, "t", file).unwrap();
+    let names: Vec<&str> = plan.tasks.iter().map(|t| t.name.as_str()).collect();
+    plan.settings = soopervisor_core::settings::resolve(&spec, names.clone(), names).unwrap();
+    let cfg = fetch_cfg();
+    cfg.check(&plan).unwrap();
+    let built = build(&cfg, &plan).unwrap();
+    let v = serde_json::to_value(&built.workflow).unwrap();
+    let templates = v["spec"]["templates"].as_array().unwrap();
+    let scripts: Vec<&Value> = templates
+        .iter()
+        .filter(|t| t.get("script").is_some())
+        .collect();
+    // the sources, then per kind of settings 2, 4, 8, ... 64, and 100 (the most)
+    assert_eq!(
+        scripts.len(),
+        1 + 4 * 7,
+        "one template per kind and power of two"
+    );
+    let optional = scripts
+        .iter()
+        .flat_map(|t| {
+            t["inputs"]["artifacts"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .filter(|a| a["optional"] == true)
+        .count();
+    assert!(optional > 0);
+    for t in &scripts {
+        let src = t["script"]["source"].as_str().unwrap();
+        for a in t["inputs"]["artifacts"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+        {
+            let Some(n) = a["name"].as_str().unwrap().strip_prefix("in-") else {
+                continue;
+            };
+            let guarded = src.contains(&format!("[ -z \"$SOOPERVISOR_INPUT_{n}\" ] ||"));
+            assert_eq!(guarded, a["optional"] == true, "in-{n}");
+            let p = t["inputs"]["parameters"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|p| p["name"] == format!("input-{n}"))
+                .unwrap();
+            assert_eq!(p.get("default").is_some(), a["optional"] == true);
+        }
+    }
+    assert_files_flow(&plan, &v, &guaranteed_before(&built.workflow));
+    write_for_validator("fetch-fan-ins", &cfg, &plan);
 }
