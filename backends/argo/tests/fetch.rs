@@ -290,15 +290,9 @@ fn write_for_validator(name: &str, cfg: &ArgoConfig, plan: &Plan) {
     let dir = PathBuf::from(dir);
     std::fs::create_dir_all(&dir).unwrap();
     // YAML only: these are large, and the CI's exports through the binary cover JSON
-    for (format, ext) in [(OutputFormat::Yaml, "yaml")] {
-        let out = cfg
-            .export(
-                plan,
-                &ExportTarget::new(plan.project.root.clone()).with_format(format),
-            )
-            .unwrap();
-        std::fs::write(dir.join(format!("{name}.{ext}")), out.files[0].contents()).unwrap();
-    }
+    let target = ExportTarget::new(plan.project.root.clone()).with_format(OutputFormat::Yaml);
+    let out = cfg.export(plan, &target).unwrap();
+    std::fs::write(dir.join(format!("{name}.yaml")), out.files[0].contents()).unwrap();
 }
 
 #[test]
