@@ -202,3 +202,137 @@ fn kind_flag_exports_templates_and_crons_for_argo_only() {
         "{err}"
     );
 }
+
+/// A generated project of `n` script tasks `t0`..: a binary tree (`t{i}` reads
+/// `t{(i-1)/2}`), with `soopervisor.yaml` set to `config`.
+fn generated(n: usize, config: &str) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("gen");
+    std::fs::create_dir_all(root.join("scripts")).unwrap();
+    let mut pipeline = String::from("tasks:\n");
+    for i in 0..n {
+        pipeline.push_str(&format!(
+            "  - source: scripts/t{i}.py\n    product: out/t{i}.ipynb\n"
+        ));
+        let up = if i == 0 {
+            "None".to_string()
+        } else {
+            format!("['t{}']", (i - 1) / 2)
+        };
+        std::fs::write(
+            root.join(format!("scripts/t{i}.py")),
+            format!("# %% tags=[\"parameters\"]\nupstream = {up}\n\n# %%\nprint({i})\n"),
+        )
+        .unwrap();
+    }
+    std::fs::write(root.join("pipeline.yaml"), pipeline).unwrap();
+    std::fs::write(
+        root.join("environment.yml"),
+        "name: gen\ndependencies:\n  - pip\n  - pip:\n    - ploomber\n",
+    )
+    .unwrap();
+    std::fs::write(root.join("soopervisor.yaml"), config).unwrap();
+    (tmp, root)
+}
+
+/// The leaf DAG tasks of an Argo spec: (Ploomber name, template, parameters).
+fn argo_nodes(spec: &serde_json::Value) -> Vec<(String, serde_json::Value, serde_json::Value)> {
+    let templates = spec["spec"]["templates"].as_array().unwrap();
+    let by_name = |n: &str| templates.iter().find(|t| t["name"] == n).unwrap().clone();
+    let mut out = Vec::new();
+    for node in templates
+        .iter()
+        .flat_map(|t| t["dag"]["tasks"].as_array().cloned().unwrap_or_default())
+    {
+        let tpl = by_name(node["template"].as_str().unwrap());
+        if tpl.get("script").is_none() {
+            continue;
+        }
+        let args = node["arguments"].clone();
+        let name = args["parameters"][0]["value"].as_str().unwrap().to_string();
+        out.push((name, tpl, args));
+    }
+    out
+}
+
+fn param<'a>(args: &'a serde_json::Value, name: &str) -> &'a str {
+    args["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == name)
+        .unwrap_or_else(|| panic!("no parameter {name} in {args}"))["value"]
+        .as_str()
+        .unwrap()
+}
+
+#[test]
+fn argo_passes_hundreds_of_distinct_settings_as_parameters() {
+    let mut config = String::from("t:\n  backend: argo\n  tasks:\n");
+    for i in 0..250 {
+        config.push_str(&format!(
+            "    t{i}: {{cpu: {}m, timeout: {}s, labels: {{idx: i{i}}}}}\n",
+            i + 1,
+            i + 60
+        ));
+    }
+    let (_tmp, root) = generated(250, &config);
+    let (code, out, err) = export(&root, "t");
+    assert_eq!(code, 0, "{err}");
+    let spec: serde_json::Value = serde_yaml::from_str(&out).unwrap();
+    let nodes = argo_nodes(&spec);
+    assert_eq!(nodes.len(), 250);
+    let shared: std::collections::BTreeSet<String> = nodes
+        .iter()
+        .map(|(_, t, _)| t["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(shared.len(), 1, "one kind of settings: {shared:?}");
+    for (task, tpl, args) in &nodes {
+        let i: usize = task.trim_start_matches('t').parse().unwrap();
+        let resources: serde_json::Value = serde_json::from_str(param(args, "resources")).unwrap();
+        assert_eq!(resources["limits"]["cpu"], format!("{}m", i + 1));
+        assert_eq!(resources["requests"], resources["limits"]);
+        assert_eq!(param(args, "timeout"), (i + 60).to_string());
+        assert_eq!(param(args, "label-0"), format!("i{i}"));
+        assert_eq!(
+            tpl["metadata"]["labels"]["idx"],
+            "{{inputs.parameters.label-0}}"
+        );
+        assert_eq!(
+            tpl["activeDeadlineSeconds"],
+            "{{inputs.parameters.timeout}}"
+        );
+    }
+}
+
+#[test]
+fn argo_fetch_exports_hundreds_of_tasks_with_shared_templates() {
+    let config = "t:\n  backend: argo\n  storage: fetch\n  code: {kind: image, repository: registry.example.com/team/gen}\n";
+    let (_tmp, root) = generated(300, config);
+    let out = run(&root, &["export", "t", "--mode", "regular"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    let text = std::fs::read_to_string(root.join("t/argo.yaml")).unwrap();
+    let spec: serde_json::Value = serde_yaml::from_str(&text).unwrap();
+    assert!(spec["spec"]["templates"].as_array().unwrap().len() <= 200);
+    let nodes = argo_nodes(&spec);
+    assert_eq!(nodes.len(), 300);
+    for (task, tpl, args) in &nodes {
+        let i: usize = task.trim_start_matches('t').parse().unwrap();
+        // its own product and metadata, by parameter
+        assert_eq!(param(args, "output-0"), format!("out/t{i}.ipynb"));
+        assert_eq!(param(args, "output-1"), format!("out/.t{i}.ipynb.metadata"));
+        assert!(tpl["outputs"]["artifacts"][0]["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("/{{inputs.parameters.output-0}}"));
+        // its upstream task's product and metadata, each passed as an artifact
+        let passed = args["artifacts"].as_array().map(Vec::len).unwrap_or(0);
+        assert_eq!(passed, if i == 0 { 0 } else { 2 }, "{task}");
+        if i > 0 {
+            let up = (i - 1) / 2;
+            assert_eq!(param(args, "input-1"), format!("out/.t{up}.ipynb.metadata"));
+            assert_eq!(param(args, "input-0"), format!("out/t{up}.ipynb"), "{task}");
+        }
+    }
+}

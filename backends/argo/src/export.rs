@@ -22,6 +22,7 @@ use crate::model::{
     Template, Volume, VolumeMount, Workflow, WorkflowSpec, WorkflowTemplate,
 };
 use crate::nest::{dag_templates, ENTRY_DAG, MAX_DAG_TASKS, MAX_TEMPLATES, RUN_TASK, TASK_PARAM};
+use crate::params;
 use crate::settings;
 use crate::split;
 use soopervisor_core::strategy::pod::{pod_script, ScriptInputs, TASK_ENV};
@@ -108,6 +109,7 @@ pub fn build_with_chunk(cfg: &ArgoConfig, plan: &Plan, chunk: usize) -> anyhow::
             parameters: vec![Parameter {
                 name: TASK_PARAM.to_string(),
                 value: None,
+                ..Parameter::default()
             }],
             artifacts: Vec::new(),
         };
@@ -171,28 +173,28 @@ pub fn build_with_chunk(cfg: &ArgoConfig, plan: &Plan, chunk: usize) -> anyhow::
     let artifacts = ArtifactNames::new(&contributions);
     let max_tasks = cfg.max_tasks_per_workflow();
     let mut templates;
-    if per_task {
-        if plan.tasks.len() > max_tasks && plan.tasks.len() < MAX_TEMPLATES {
-            warnings.push(Warning::new(format!(
-                "max_tasks_per_workflow ({max_tasks}) is not applied: {} passes files between tasks as \
-                 artifacts, which cannot cross from one Workflow to another, so the {} tasks stay in one Workflow",
-                cfg.strategies().describe(),
-                plan.tasks.len()
-            )));
-        }
-        if plan.tasks.len() + 1 > MAX_TEMPLATES {
-            return Err(UserError::new(format!(
-                "{} needs one Argo template per task here, and {} tasks exceed Argo's limit of {MAX_TEMPLATES} templates per Workflow",
-                cfg.strategies().describe(),
-                plan.tasks.len()
-            ))
-            .with_hint(format!(
-                "export at most {} tasks at a time (--task), or use --storage nfs --code shared-disk, which runs every task from one template \
-                 (and splits pipelines too big for one Workflow into several)",
-                MAX_TEMPLATES - 1
-            ))
-            .into());
-        }
+    if per_task && plan.tasks.len() > max_tasks {
+        warnings.push(Warning::new(format!(
+            "max_tasks_per_workflow ({max_tasks}) is not applied: {} passes files between tasks as \
+             artifacts, which cannot cross from one Workflow to another, so the {} tasks stay in one Workflow",
+            cfg.strategies().describe(),
+            plan.tasks.len()
+        )));
+    }
+    if per_task && (plan.tasks.len() + 1 > MAX_TEMPLATES || plan.tasks.len() > chunk) {
+        // one template per task would not fit (or the DAG is nested): shared
+        // templates per artifact shape
+        templates = dag_templates(&plan.tasks, &names, chunk)?;
+        let make = |name: String, c: &Contribution| script_template(name, c, &artifacts);
+        crate::fetch::add_shared_templates(
+            plan,
+            &contributions,
+            &names,
+            &artifacts,
+            &mut templates,
+            &make,
+        )?;
+    } else if per_task {
         templates = dag_templates(&plan.tasks, &names, MAX_DAG_TASKS)?;
         let template_names = task_template_names(&names);
         let by_name: std::collections::HashMap<&str, (usize, &PlannedTask)> = plan
@@ -322,7 +324,9 @@ pub fn build_with_chunk(cfg: &ArgoConfig, plan: &Plan, chunk: usize) -> anyhow::
 }
 
 /// Adds one copy of `run_task` per distinct setting of `tasks` (the first keeps the
-/// name `run-task`) and points each DAG node at its task's copy.
+/// name `run-task`) and points each DAG node at its task's copy. When that many
+/// copies do not fit Argo's limit, the settings become parameters of shared templates
+/// instead, one per [`params::ParamKey`].
 fn add_settings_templates(
     plan: &Plan,
     tasks: &[PlannedTask],
@@ -330,23 +334,39 @@ fn add_settings_templates(
     run_task: &Template,
 ) -> Result<(), UserError> {
     let (groups, of_task) = settings::template_groups(plan, tasks.iter().map(|t| t.name.as_str()));
-    if templates.len() + groups.len() > MAX_TEMPLATES {
-        return Err(UserError::new(format!(
-            "the tasks have {} distinct settings, each needing its own Argo template, and with the {} DAG templates \
-             that exceeds Argo's limit of {MAX_TEMPLATES} templates per Workflow",
-            groups.len(),
-            templates.len()
-        ))
-        .with_hint("use fewer distinct patterns under 'tasks' (tasks with equal settings share a template), or lower max_tasks_per_workflow so each part holds fewer of them"));
+    if templates.len() + groups.len() <= MAX_TEMPLATES {
+        settings::route(templates, &of_task);
+        for (i, s) in groups.iter().enumerate() {
+            let mut t = run_task.clone();
+            t.name = settings::template_name(i);
+            settings::apply(&mut t, s);
+            templates.push(t);
+        }
+        return Ok(());
     }
-    settings::route(templates, &of_task);
-    for (i, s) in groups.iter().enumerate() {
+    let (keys, of_task) = params::groups(plan, tasks.iter().map(|t| t.name.as_str()));
+    if templates.len() + keys.len() > MAX_TEMPLATES {
+        return Err(too_many_setting_kinds(keys.len(), templates.len()));
+    }
+    params::route(templates, plan, &keys, &of_task);
+    for (i, k) in keys.iter().enumerate() {
         let mut t = run_task.clone();
         t.name = settings::template_name(i);
-        settings::apply(&mut t, s);
+        params::parameterize(&mut t, k);
         templates.push(t);
     }
     Ok(())
+}
+
+/// The refusal when even shared settings templates exceed Argo's template limit.
+fn too_many_setting_kinds(kinds: usize, others: usize) -> UserError {
+    UserError::new(format!(
+        "the tasks' settings need {kinds} different Argo templates (tasks share one when they set the same keys \
+         and the same label and annotation names), and with the {others} other templates that exceeds Argo's limit \
+         of {MAX_TEMPLATES} templates per Workflow"
+    ))
+    .with_hint("give the patterns under 'tasks' fewer different combinations of keys and of label and annotation names \
+                (the values may all differ), or lower max_tasks_per_workflow so each part holds fewer of them")
 }
 
 /// What the strategies contribute to each task, and whether tasks need templates of

@@ -1,11 +1,11 @@
 //! The backend's own lint of the objects it built, against the rules in the Argo notes
 //! (`argo.md` §2): kinds, object names and lengths, unique names, `depends` that
 //! reference existing earlier tasks and never the task itself, Argo v4 item limits,
-//! parameter names, declared volumes and inputs, resource templates and the inputs
-//! their manifests use, and `workflowTemplateRef` specs. A split pipeline is linted
-//! whole ([`lint_split`]): the parent, every part, and the child Workflows the parent
-//! creates. Everything here is our own output, so a finding is a bug: the functions
-//! return an error.
+//! parameter names, the parameters and artifacts each call passes, declared volumes
+//! and inputs, resource templates and the inputs their manifests use, and
+//! `workflowTemplateRef` specs. A split pipeline is linted whole ([`lint_split`]): the
+//! parent, every part, and the child Workflows the parent creates. Everything here is
+//! our own output, so a finding is a bug: the functions return an error.
 //!
 //! Scalars are not walked here: every string reaches the file through
 //! `soopervisor_core::output::yaml`, whose quoting is checked by property tests over
@@ -316,15 +316,49 @@ fn lint_templates(spec: &WorkflowSpec, problems: &mut Vec<String>) {
                         .flat_map(|i| &i.parameters)
                         .map(|p| p.name.as_str())
                         .collect();
+                    let needed: BTreeSet<&str> = callee
+                        .inputs
+                        .iter()
+                        .flat_map(|i| &i.parameters)
+                        .filter(|p| p.default.is_none())
+                        .map(|p| p.name.as_str())
+                        .collect();
                     let given: BTreeSet<&str> = task
                         .arguments
                         .iter()
                         .flat_map(|a| &a.parameters)
                         .map(|p| p.name.as_str())
                         .collect();
-                    if declared != given {
+                    if !given.is_subset(&declared) || !needed.is_subset(&given) {
                         problems.push(format!(
                             "task '{}' passes {given:?} but template '{}' declares {declared:?}",
+                            task.name, callee.name
+                        ));
+                    }
+                    // input artifacts without a location of their own come from the caller
+                    let takes: BTreeSet<&str> = callee
+                        .inputs
+                        .iter()
+                        .flat_map(|i| &i.artifacts)
+                        .filter(|a| a.git.is_none())
+                        .map(|a| a.name.as_str())
+                        .collect();
+                    let wanted: BTreeSet<&str> = callee
+                        .inputs
+                        .iter()
+                        .flat_map(|i| &i.artifacts)
+                        .filter(|a| a.git.is_none() && !a.optional)
+                        .map(|a| a.name.as_str())
+                        .collect();
+                    let passed: BTreeSet<&str> = task
+                        .arguments
+                        .iter()
+                        .flat_map(|a| &a.artifacts)
+                        .map(|a| a.name.as_str())
+                        .collect();
+                    if !wanted.is_subset(&passed) || !passed.is_subset(&takes) {
+                        problems.push(format!(
+                            "task '{}' passes artifacts {passed:?} but template '{}' takes {wanted:?}",
                             task.name, callee.name
                         ));
                     }

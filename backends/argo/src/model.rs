@@ -173,9 +173,28 @@ pub struct Template {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub priority_class_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub active_deadline_seconds: Option<u64>,
+    pub active_deadline_seconds: Option<IntOrString>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_strategy: Option<RetryStrategy>,
+    /// A strategic merge patch of the pod's spec, as JSON (Argo substitutes
+    /// `{{inputs.parameters.X}}` in it first, so it can carry per-task values).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pod_spec_patch: Option<String>,
+}
+
+/// Kubernetes `IntOrString`: a number, or a string such as an Argo expression
+/// (`{{inputs.parameters.timeout}}`) that becomes one when the step runs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum IntOrString {
+    Int(u64),
+    String(String),
+}
+
+impl Default for IntOrString {
+    fn default() -> Self {
+        IntOrString::Int(0)
+    }
 }
 
 /// Argo `Metadata`: labels and annotations put on a template's pods.
@@ -208,7 +227,7 @@ pub struct Toleration {
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RetryStrategy {
-    pub limit: u32,
+    pub limit: IntOrString,
     /// `Always`, `OnFailure`, `OnError` or `OnTransientError`.
     pub retry_policy: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -285,6 +304,9 @@ pub struct Artifact {
     pub from: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub git: Option<GitArtifact>,
+    /// An input the caller may leave out.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub optional: bool,
 }
 
 /// `GitArtifact`.
@@ -312,6 +334,28 @@ pub struct Parameter {
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+    /// An input's value when the caller passes none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default: Option<String>,
+}
+
+impl Parameter {
+    /// An input parameter: declared by name, its value given by each caller.
+    pub fn input(name: impl Into<String>) -> Self {
+        Parameter {
+            name: name.into(),
+            ..Parameter::default()
+        }
+    }
+
+    /// An argument: `name` with `value`.
+    pub fn with_value(name: impl Into<String>, value: impl Into<String>) -> Self {
+        Parameter {
+            name: name.into(),
+            value: Some(value.into()),
+            ..Parameter::default()
+        }
+    }
 }
 
 /// `Arguments`.

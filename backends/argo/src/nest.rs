@@ -191,6 +191,7 @@ fn task_node(
             parameters: vec![Parameter {
                 name: TASK_PARAM.to_string(),
                 value: Some(t.name.clone()),
+                ..Parameter::default()
             }],
             artifacts: Vec::new(),
         }),

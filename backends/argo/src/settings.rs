@@ -15,8 +15,8 @@ use soopervisor_core::settings::{EnvValue, Priority, TaskSettings};
 use soopervisor_core::strategy::pod::TASK_ENV;
 
 use crate::model::{
-    Backoff, DagTask, EnvVar, EnvVarSource, PodMetadata, ResourceRequirements, RetryStrategy,
-    SecretKeySelector, Template, Toleration,
+    Backoff, DagTask, EnvVar, EnvVarSource, IntOrString, PodMetadata, ResourceRequirements,
+    RetryStrategy, SecretKeySelector, Template, Toleration,
 };
 use crate::nest::{RUN_TASK, TASK_PARAM};
 
@@ -123,47 +123,103 @@ pub fn route(templates: &mut [Template], of_task: &HashMap<&str, usize>) {
     }
 }
 
+/// The container resources of `s`: every quantity as both request and limit.
+pub fn resources(s: &TaskSettings) -> Option<ResourceRequirements> {
+    let mut quantities: IndexMap<String, String> = IndexMap::new();
+    if let Some(cpu) = s.cpu_quantity() {
+        quantities.insert("cpu".into(), cpu);
+    }
+    if let Some(memory) = s.memory_quantity() {
+        quantities.insert("memory".into(), memory);
+    }
+    if let Some(gpu) = s.gpu.as_ref().filter(|g| g.count > 0) {
+        let resource = gpu.resource.as_deref().unwrap_or(DEFAULT_GPU_RESOURCE);
+        quantities.insert(resource.to_string(), gpu.count.to_string());
+    }
+    // requests = limits: the pod gets exactly what it asked for (Guaranteed QoS when
+    // cpu and memory are both set), and quotas accept it
+    (!quantities.is_empty()).then(|| ResourceRequirements {
+        requests: quantities.clone(),
+        limits: quantities,
+    })
+}
+
+/// The environment variables of `s` (secrets as `valueFrom.secretKeyRef`).
+pub fn env_vars(s: &TaskSettings) -> Vec<EnvVar> {
+    s.env
+        .iter()
+        .map(|(name, value)| match value {
+            EnvValue::Literal(v) => EnvVar {
+                name: name.clone(),
+                value: Some(v.clone()),
+                value_from: None,
+            },
+            EnvValue::Secret { secret, key } => EnvVar {
+                name: name.clone(),
+                value: None,
+                value_from: Some(EnvVarSource {
+                    secret_key_ref: SecretKeySelector {
+                        name: secret.clone(),
+                        key: key.clone(),
+                    },
+                }),
+            },
+        })
+        .collect()
+}
+
+/// The tolerations of `s`.
+pub fn tolerations(s: &TaskSettings) -> Vec<Toleration> {
+    s.tolerations
+        .iter()
+        .map(|t| Toleration {
+            key: t.key.clone(),
+            operator: t.operator.clone(),
+            value: t.value.clone(),
+            effect: t.effect.clone(),
+            toleration_seconds: t.toleration_seconds,
+        })
+        .collect()
+}
+
+/// The PriorityClass `s` names, if any.
+pub fn priority_class(s: &TaskSettings) -> Option<&str> {
+    match &s.priority {
+        Some(Priority::Class(c)) => Some(c),
+        _ => None,
+    }
+}
+
+/// How often a failed task runs again, when it does.
+pub fn retries(s: &TaskSettings) -> Option<u32> {
+    s.retries.filter(|r| *r > 0)
+}
+
+/// The backoff of `s` as a Go duration (Argo parses it with time.ParseDuration: no
+/// days), when it retries at all.
+pub fn backoff(s: &TaskSettings) -> Option<String> {
+    retries(s)
+        .and(s.retry_backoff)
+        .map(|d| format!("{}s", d.as_secs()))
+}
+
+/// The retry strategy for `limit` retries: failed tasks and lost pods alike (Argo's
+/// default policy retries only failures, not a node that disappeared).
+pub fn retry_strategy(limit: IntOrString, backoff: Option<String>) -> RetryStrategy {
+    RetryStrategy {
+        limit,
+        retry_policy: "Always".to_string(),
+        backoff: backoff.map(|duration| Backoff { duration }),
+    }
+}
+
 /// Sets `s` on a script template (nothing changes for empty settings).
 pub fn apply(template: &mut Template, s: &TaskSettings) {
     if let Some(script) = template.script.as_mut() {
-        let mut quantities: IndexMap<String, String> = IndexMap::new();
-        if let Some(cpu) = s.cpu_quantity() {
-            quantities.insert("cpu".into(), cpu);
+        if let Some(r) = resources(s) {
+            script.resources = Some(r);
         }
-        if let Some(memory) = s.memory_quantity() {
-            quantities.insert("memory".into(), memory);
-        }
-        if let Some(gpu) = s.gpu.as_ref().filter(|g| g.count > 0) {
-            let resource = gpu.resource.as_deref().unwrap_or(DEFAULT_GPU_RESOURCE);
-            quantities.insert(resource.to_string(), gpu.count.to_string());
-        }
-        if !quantities.is_empty() {
-            // requests = limits: the pod gets exactly what it asked for (Guaranteed
-            // QoS when cpu and memory are both set), and quotas accept it
-            script.resources = Some(ResourceRequirements {
-                requests: quantities.clone(),
-                limits: quantities,
-            });
-        }
-        for (name, value) in &s.env {
-            script.env.push(match value {
-                EnvValue::Literal(v) => EnvVar {
-                    name: name.clone(),
-                    value: Some(v.clone()),
-                    value_from: None,
-                },
-                EnvValue::Secret { secret, key } => EnvVar {
-                    name: name.clone(),
-                    value: None,
-                    value_from: Some(EnvVarSource {
-                        secret_key_ref: SecretKeySelector {
-                            name: secret.clone(),
-                            key: key.clone(),
-                        },
-                    }),
-                },
-            });
-        }
+        script.env.extend(env_vars(s));
     }
     if !s.labels.is_empty() || !s.annotations.is_empty() {
         template.metadata = Some(PodMetadata {
@@ -184,31 +240,12 @@ pub fn apply(template: &mut Template, s: &TaskSettings) {
         .iter()
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    template.tolerations = s
-        .tolerations
-        .iter()
-        .map(|t| Toleration {
-            key: t.key.clone(),
-            operator: t.operator.clone(),
-            value: t.value.clone(),
-            effect: t.effect.clone(),
-            toleration_seconds: t.toleration_seconds,
-        })
-        .collect();
-    if let Some(Priority::Class(c)) = &s.priority {
-        template.priority_class_name = Some(c.clone());
+    template.tolerations = tolerations(s);
+    if let Some(c) = priority_class(s) {
+        template.priority_class_name = Some(c.to_string());
     }
-    template.active_deadline_seconds = s.timeout.map(|d| d.as_secs());
-    if let Some(limit) = s.retries.filter(|r| *r > 0) {
-        template.retry_strategy = Some(RetryStrategy {
-            limit,
-            // failed tasks and lost pods alike (Argo's default policy retries only
-            // failures, not a node that disappeared)
-            retry_policy: "Always".to_string(),
-            // a Go duration (Argo parses it with time.ParseDuration: no days)
-            backoff: s.retry_backoff.map(|d| Backoff {
-                duration: format!("{}s", d.as_secs()),
-            }),
-        });
+    template.active_deadline_seconds = s.timeout.map(|d| IntOrString::Int(d.as_secs()));
+    if let Some(limit) = retries(s) {
+        template.retry_strategy = Some(retry_strategy(IntOrString::Int(limit.into()), backoff(s)));
     }
 }

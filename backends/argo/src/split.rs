@@ -142,6 +142,7 @@ pub fn parent_templates(parts: &[Part], chunk: usize) -> anyhow::Result<Vec<Temp
                     parameters: vec![Parameter {
                         name: PART_PARAM.to_string(),
                         value: Some(p.name.clone()),
+                        ..Parameter::default()
                     }],
                     artifacts: Vec::new(),
                 }),
@@ -183,6 +184,7 @@ pub fn run_part_template() -> anyhow::Result<Template> {
             parameters: vec![Parameter {
                 name: PART_PARAM.to_string(),
                 value: None,
+                ..Parameter::default()
             }],
             artifacts: Vec::new(),
         }),

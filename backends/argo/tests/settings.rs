@@ -6,6 +6,7 @@
 
 mod common;
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use common::*;
@@ -201,13 +202,251 @@ fn distinct(n: usize) -> Result<Plan, String> {
     with_settings(plan(project("many"), Mode::Regular, tasks), &yaml)
 }
 
+/// A chain of `n` tasks whose settings all differ in their values, in four
+/// combinations of keys and label names.
+fn distinct_rich(n: usize) -> Plan {
+    let names: Vec<String> = (0..n).map(|i| format!("t{i}")).collect();
+    let tasks = names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let up: Vec<&str> = if i == 0 {
+                vec![]
+            } else {
+                vec![names[i - 1].as_str()]
+            };
+            task(name, &up)
+        })
+        .collect();
+    let mut yaml = String::from(
+        "t:\n  defaults: {memory: 1Gi, env: {TOKEN: {secret: creds, key: token}}}\n  tasks:\n",
+    );
+    for (i, name) in names.iter().enumerate() {
+        let mut keys = vec![
+            format!("cpu: {}m", i + 1),
+            format!("env: {{LEVEL: \"level '{i}' \\\"q\\\"\"}}"),
+            format!("labels: {{team: t{i}}}"),
+        ];
+        match i % 4 {
+            0 => keys.push(format!("retries: {}, retry_backoff: {}s", i % 7 + 1, i + 1)),
+            1 => keys.push(format!("timeout: {}s, gpu: {}", i + 60, i % 3 + 1)),
+            2 => keys.push(format!(
+                "node_selector: {{pool: p{i}}}, tolerations: [{{key: k{i}, operator: Exists, effect: NoSchedule}}], priority: prio-{i}"
+            )),
+            _ => keys.push(format!("annotations: {{note: \"n {i}\"}}, labels: {{team: t{i}, tier: x{i}}}")),
+        }
+        yaml.push_str(&format!("    {name}: {{{}}}\n", keys.join(", ")));
+    }
+    with_settings(plan(project("many"), Mode::Regular, tasks), &yaml).unwrap()
+}
+
+/// `value` with every `{{inputs.parameters.X}}` replaced by `params[X]`, as Argo
+/// substitutes a template's inputs before it creates the pod.
+fn substitute(value: &Value, params: &std::collections::HashMap<String, String>) -> Value {
+    match value {
+        Value::String(s) => {
+            let mut out = s.clone();
+            for (k, v) in params {
+                out = out.replace(&format!("{{{{inputs.parameters.{k}}}}}"), v);
+            }
+            assert!(!out.contains("{{inputs."), "unresolved: {out}");
+            Value::String(out)
+        }
+        Value::Array(a) => Value::Array(a.iter().map(|v| substitute(v, params)).collect()),
+        Value::Object(o) => Value::Object(
+            o.iter()
+                .map(|(k, v)| (k.clone(), substitute(v, params)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// What each task's pod gets, read from the spec as Argo would build it: the task's
+/// template with its arguments substituted and its `podSpecPatch` applied to the main
+/// container (env merged by name). Keys: resources, env (without PLOOMBER_TASK),
+/// nodeSelector, tolerations, priorityClassName, retries, backoff, timeout, labels,
+/// annotations.
+fn effective(all: &[Value]) -> std::collections::BTreeMap<String, Value> {
+    let mut out = std::collections::BTreeMap::new();
+    for node in all
+        .iter()
+        .flat_map(|t| t["dag"]["tasks"].as_array().cloned().unwrap_or_default())
+    {
+        let tpl = template(all, node["template"].as_str().unwrap());
+        if tpl.get("dag").is_some() {
+            continue; // a chunk of a nested DAG
+        }
+        let params: std::collections::HashMap<String, String> = node["arguments"]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                (
+                    p["name"].as_str().unwrap().to_string(),
+                    p["value"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        let declared: BTreeSet<&str> = tpl["inputs"]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(declared, params.keys().map(String::as_str).collect());
+        let t = substitute(tpl, &params);
+        let patch: Value = t["podSpecPatch"]
+            .as_str()
+            .map(|p| serde_json::from_str(p).unwrap())
+            .unwrap_or(json!({}));
+        let main = &patch["containers"][0];
+        if !main.is_null() {
+            assert_eq!(main["name"], "main");
+        }
+        let mut env: Vec<Value> = t["script"]["env"].as_array().unwrap().clone();
+        for e in main["env"].as_array().cloned().unwrap_or_default() {
+            env.retain(|x| x["name"] != e["name"]);
+            env.push(e);
+        }
+        env.retain(|x| x["name"] != "PLOOMBER_TASK");
+        env.sort_by_key(|e| e["name"].as_str().unwrap().to_string());
+        let or = |a: &Value, b: &Value| if a.is_null() { b.clone() } else { a.clone() };
+        let int = |v: &Value| match v {
+            Value::String(s) => json!(s.parse::<u64>().unwrap()),
+            other => other.clone(),
+        };
+        let task = params["task_name"].clone();
+        out.insert(
+            task,
+            json!({
+                "resources": or(&main["resources"], &t["script"]["resources"]),
+                "env": env,
+                "nodeSelector": or(&patch["nodeSelector"], &t["nodeSelector"]),
+                "tolerations": or(&patch["tolerations"], &t["tolerations"]),
+                "priorityClassName": or(&patch["priorityClassName"], &t["priorityClassName"]),
+                "retries": int(&t["retryStrategy"]["limit"]),
+                "backoff": t["retryStrategy"]["backoff"]["duration"],
+                "timeout": int(&t["activeDeadlineSeconds"]),
+                "labels": t["metadata"]["labels"],
+                "annotations": t["metadata"]["annotations"],
+            }),
+        );
+    }
+    out
+}
+
+/// What `s` asks for, in the terms of [`effective`] (written out here, not taken
+/// from the backend).
+fn expected(s: &soopervisor_core::settings::TaskSettings) -> Value {
+    use soopervisor_core::settings::EnvValue;
+    let mut q = serde_json::Map::new();
+    if let Some(c) = s.cpu_quantity() {
+        q.insert("cpu".into(), json!(c));
+    }
+    if let Some(m) = s.memory_quantity() {
+        q.insert("memory".into(), json!(m));
+    }
+    if let Some(g) = s.gpu.as_ref().filter(|g| g.count > 0) {
+        q.insert(
+            g.resource.clone().unwrap_or("nvidia.com/gpu".into()),
+            json!(g.count.to_string()),
+        );
+    }
+    let env: Vec<Value> = s
+        .env
+        .iter()
+        .map(|(k, v)| match v {
+            EnvValue::Literal(v) => json!({"name": k, "value": v}),
+            EnvValue::Secret { secret, key } => {
+                json!({"name": k, "valueFrom": {"secretKeyRef": {"name": secret, "key": key}}})
+            }
+        })
+        .collect();
+    let nonempty = |v: Value| match &v {
+        Value::Object(o) if o.is_empty() => Value::Null,
+        Value::Array(a) if a.is_empty() => Value::Null,
+        _ => v,
+    };
+    let retries = s.retries.filter(|r| *r > 0);
+    json!({
+        "resources": if q.is_empty() { Value::Null } else { json!({"requests": q, "limits": q}) },
+        "env": env,
+        "nodeSelector": nonempty(json!(s.node_selector)),
+        "tolerations": nonempty(Value::Array(s.tolerations.iter().map(|t| {
+            let mut o = serde_json::Map::new();
+            for (k, v) in [("key", &t.key), ("operator", &t.operator), ("value", &t.value), ("effect", &t.effect)] {
+                if let Some(v) = v { o.insert(k.into(), json!(v)); }
+            }
+            if let Some(ts) = t.toleration_seconds { o.insert("tolerationSeconds".into(), json!(ts)); }
+            Value::Object(o)
+        }).collect())),
+        "priorityClassName": match &s.priority {
+            Some(soopervisor_core::settings::Priority::Class(c)) => json!(c),
+            _ => Value::Null,
+        },
+        "retries": retries.map(|r| json!(r)).unwrap_or(Value::Null),
+        "backoff": retries.and(s.retry_backoff).map(|d| json!(format!("{}s", d.as_secs()))).unwrap_or(Value::Null),
+        "timeout": s.timeout.map(|d| json!(d.as_secs())).unwrap_or(Value::Null),
+        "labels": nonempty(json!(s.labels)),
+        "annotations": nonempty(json!(s.annotations)),
+    })
+}
+
 #[test]
-fn distinct_settings_up_to_the_template_limit_export_and_beyond_are_refused() {
+fn distinct_settings_beyond_the_template_limit_become_parameters() {
     let cfg = ArgoConfig::default();
+    // up to the limit: one template per setting, as before
     let text = yaml_of("settings-many", &cfg, &distinct(150).unwrap());
     assert_eq!(templates(&text).len(), 151);
-    let err = export(&cfg, &distinct(250).unwrap(), OutputFormat::Yaml).unwrap_err();
-    assert!(err.to_string().contains("250 distinct settings"), "{err}");
+    assert!(!text.contains("podSpecPatch"));
+    // 500 settings: one shared template per combination of keys and label names
+    let plan = distinct_rich(500);
+    let text = yaml_of("settings-500", &cfg, &plan);
+    let all = templates(&text);
+    let scripts = all.iter().filter(|t| t.get("script").is_some()).count();
+    assert_eq!(
+        scripts, 4,
+        "one template per combination of keys and label names"
+    );
+    let got = effective(&all);
+    assert_eq!(got.len(), 500);
+    for (task, pod) in &got {
+        assert_eq!(pod, &expected(plan.settings(task)), "{task}");
+    }
+    // the copies layout reads back the same way (the reader is not tailored to one)
+    let small = distinct_rich(12);
+    let text = yaml_of("settings-12", &cfg, &small);
+    assert!(!text.contains("podSpecPatch"));
+    for (task, pod) in effective(&templates(&text)) {
+        assert_eq!(pod, expected(small.settings(&task)), "{task}");
+    }
+}
+
+#[test]
+fn each_part_of_a_split_pipeline_picks_copies_or_parameters_for_itself() {
+    // 300 distinct settings in parts of 250 and 50: the first part passes them as
+    // parameters, the second keeps one template per setting
+    let plan = distinct_rich(300);
+    let cfg = cfg(json!({"max_tasks_per_workflow": 250}));
+    let yaml = export(&cfg, &plan, OutputFormat::Yaml).unwrap();
+    let json = export(&cfg, &plan, OutputFormat::Json).unwrap();
+    write_for_validator("settings-split-300", &yaml, &json);
+    let parts: Vec<Value> = serde_yaml::Deserializer::from_slice(yaml.files[1].contents())
+        .map(|d| Value::deserialize(d).unwrap())
+        .collect();
+    assert_eq!(parts.len(), 2);
+    let mut seen = 0;
+    for (i, part) in parts.iter().enumerate() {
+        let all = part["spec"]["templates"].as_array().unwrap();
+        let patched = all.iter().any(|t| t.get("podSpecPatch").is_some());
+        assert_eq!(patched, i == 0, "part {i}");
+        for (task, pod) in effective(all) {
+            assert_eq!(pod, expected(plan.settings(&task)), "{task}");
+            seen += 1;
+        }
+    }
+    assert_eq!(seen, 300);
 }
 
 #[test]

@@ -283,17 +283,15 @@ fn per_task_strategies_are_never_split() {
     };
     let dir = tempfile::tempdir().unwrap();
     let tgt = ExportTarget::new(dir.path().to_path_buf()).with_format(OutputFormat::Yaml);
-    // too many tasks for one template each: still refused, whatever the setting
+    // more tasks than one template each allows: still one Workflow (shared
+    // templates), and the setting is not applied
     let mut plan = big(205);
     plan.project.root = dir.path().to_path_buf();
-    let err = with("fetch", 100)
-        .export(&plan, &tgt)
-        .unwrap_err()
-        .to_string();
-    assert!(
-        err.contains("200 templates") && err.contains("--code shared-disk"),
-        "{err}"
-    );
+    let out = with("fetch", 100).export(&plan, &tgt).unwrap();
+    assert_eq!(out.files.len(), 1, "artifacts cannot cross Workflows");
+    assert!(out.warnings.iter().any(|w| w
+        .message
+        .contains("max_tasks_per_workflow (100) is not applied")));
     // small enough for one Workflow: one Workflow, and a warning that the setting
     // was not applied
     let mut plan = diamond(Mode::Regular);

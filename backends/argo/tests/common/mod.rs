@@ -68,7 +68,7 @@ pub fn big(n: usize) -> Plan {
 
 /// For each Ploomber task: the set of Ploomber tasks guaranteed to have finished
 /// before it starts, derived only from the Workflow (template nesting + `depends`).
-/// A leaf is a DAG task with arguments, named by its first parameter's value (the
+/// A leaf is a DAG task running no DAG template, named by its first parameter's value (the
 /// Ploomber name; for the parent of a split pipeline, the part).
 pub fn guaranteed_before(wf: &Workflow) -> HashMap<String, HashSet<String>> {
     let templates: HashMap<&str, _> = wf
@@ -85,9 +85,9 @@ pub fn guaranteed_before(wf: &Workflow) -> HashMap<String, HashSet<String>> {
         let mut out = HashSet::new();
         if let Some(dag) = &templates[name].dag {
             for t in &dag.tasks {
-                match &t.arguments {
-                    Some(a) => {
-                        out.insert(a.parameters[0].value.clone().unwrap());
+                match leaf_name(t, templates) {
+                    Some(n) => {
+                        out.insert(n);
                     }
                     None => out.extend(leaves(&t.template, templates)),
                 }
@@ -123,20 +123,31 @@ pub fn guaranteed_before(wf: &Workflow) -> HashMap<String, HashSet<String>> {
             let mut b = before.clone();
             for a in &anc {
                 let at = by_name[a.as_str()];
-                match &at.arguments {
-                    Some(args) => {
-                        b.insert(args.parameters[0].value.clone().unwrap());
+                match leaf_name(at, templates) {
+                    Some(n) => {
+                        b.insert(n);
                     }
                     None => b.extend(leaves(&at.template, templates)),
                 }
             }
-            match &t.arguments {
-                Some(args) => {
-                    result.insert(args.parameters[0].value.clone().unwrap(), b);
+            match leaf_name(t, templates) {
+                Some(n) => {
+                    result.insert(n, b);
                 }
                 None => walk(&t.template, &b, templates, result),
             }
         }
+    }
+    /// The first parameter of a DAG task that runs no DAG (a chunk's task may
+    /// pass artifacts, but runs a DAG).
+    fn leaf_name(
+        t: &soopervisor_argo::model::DagTask,
+        templates: &HashMap<&str, &soopervisor_argo::model::Template>,
+    ) -> Option<String> {
+        if templates[t.template.as_str()].dag.is_some() {
+            return None;
+        }
+        Some(t.arguments.as_ref()?.parameters[0].value.clone().unwrap())
     }
     let mut result = HashMap::new();
     walk(
