@@ -2,8 +2,14 @@
 # Export benchmark: the Rust soopervisor against the time to read the project, and
 # against the Python tool (soopervisor 0.9.3 / ploomber 0.23.3) at 1,000 tasks.
 #
-#   bash bench/run.sh [--sizes "1000 10000 100000"] [--runs N] [--no-python] [--py-runs N]
-#                     [--keep] [--workdir DIR]
+#   bash bench/run.sh [--sizes "1000 10000 100000"] [--backend-sizes "10000"]
+#                     [--incremental-sizes "10000 100000"] [--runs N] [--no-python]
+#                     [--py-runs N] [--keep] [--workdir DIR]
+#
+# Three tables: inspect and the Argo export at each size against the read floor; every
+# backend's export at --backend-sizes; and incremental mode on a project whose products
+# and .metadata all exist (generate_project.py --no-sql --built) against a regular-mode
+# export of the same project (--incremental-sizes).
 #
 # Prints a markdown report on stdout and writes it to bench/results.md.
 # Needs: cargo, python3; installs hyperfine and GNU time with apt-get if missing; the
@@ -13,6 +19,8 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SIZES="1000 10000 100000"
+BACKEND_SIZES="10000"
+INCREMENTAL_SIZES="10000 100000"
 RUNS=5
 PY_RUNS=1
 PYTHON=1
@@ -22,13 +30,15 @@ SEED=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --sizes) SIZES=$2; shift 2 ;;
+        --backend-sizes) BACKEND_SIZES=$2; shift 2 ;;
+        --incremental-sizes) INCREMENTAL_SIZES=$2; shift 2 ;;
         --runs) RUNS=$2; shift 2 ;;
         --py-runs) PY_RUNS=$2; shift 2 ;;
         --no-python) PYTHON=0; shift ;;
         --keep) KEEP=1; shift ;;
         --workdir) WORK=$2; shift 2 ;;
         --seed) SEED=$2; shift 2 ;;
-        -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
         *) echo "unknown argument: $1" >&2; exit 2 ;;
     esac
 done
@@ -162,6 +172,68 @@ if [ "$PYTHON" = 1 ] && [[ " $SIZES " == *" 1000 "* ]]; then
     PYROW="| 1000 | Python soopervisor 0.9.3 \`export training --skip-docker --mode force\` ($PY_RUNS run(s)) | $(fmt_s "${pw##* }") / $(fmt_s "$pc") | $pm MB | **$(ratio "${pw##* }" "${EXPORT_WALL[1000]}")x** wall, **$(ratio "$pc" "${EXPORT_CPU[1000]}")x** CPU |"
 fi
 
+# --- every backend ----------------------------------------------------------------
+# One target per backend in soopervisor.yaml (the keys each one requires, nothing
+# more); each export writes into its target folder, as users run it.
+BACKEND_ROWS=()
+gen() { # gen N DIR [generator options]: a project, made once
+    local n=$1 dir=$2; shift 2
+    if [ ! -f "$dir/pipeline.yaml" ]; then
+        log "generating $n tasks in $dir $*"
+        python3 "$ROOT/bench/generate_project.py" "$n" "$dir" --seed "$SEED" "$@" >&2
+    fi
+}
+for n in $BACKEND_SIZES; do
+    dir=$WORK/p$n
+    gen "$n" "$dir"
+    cat >"$dir/soopervisor.yaml" <<'YAML'
+b-argo:
+  backend: argo
+b-slurm:
+  backend: slurm
+b-airflow:
+  backend: airflow
+b-airflow-bash:
+  backend: airflow
+  preset: bash
+b-batch:
+  backend: aws-batch
+  job_queue: bench-queue
+  region_name: us-east-1
+b-kubeflow:
+  backend: kubeflow
+YAML
+    for target in b-argo b-slurm b-airflow b-airflow-bash b-batch b-kubeflow; do
+        log "$n: export $target"
+        cmd="$BIN export $target --mode force -C $dir"
+        read -r w c rc < <(hf "backend-$target-$n" "$cmd")
+        m=$(rss $cmd)
+        note=""
+        [ "$rc" = 0 ] || note=" (fails, exit $rc: $({ $cmd 2>&1 || true; } | grep -i -m1 error | cut -c1-100))"
+        size=$(du -sk "$dir/$target" 2>/dev/null | cut -f1)
+        BACKEND_ROWS+=("| $n | \`$target\` | $(fmt_s "$w") / $(fmt_s "$c")$note | $m MB | ${size:-?} KiB |")
+    done
+    rm -f "$dir/soopervisor.yaml"
+done
+
+# --- incremental with everything built -------------------------------------------
+INCR_ROWS=()
+for n in $INCREMENTAL_SIZES; do
+    dir=$WORK/pb$n
+    gen "$n" "$dir" --no-sql --built
+    find "$dir" -type f -print0 | xargs -0 cat >/dev/null
+    out=$WORK/out-b$n/argo.yaml
+    mkdir -p "$(dirname "$out")"
+    log "$n built: regular export"
+    read -r rw rc_ _ < <(hf "regular-b$n" "$BIN export --backend argo --mode regular --output $out -C $dir")
+    rm_=$(rss "$BIN" export --backend argo --mode regular --output "$out" -C "$dir")
+    log "$n built: incremental export (every task up to date)"
+    read -r iw ic irc < <(hf "incremental-b$n" "$BIN export --backend argo --mode incremental --output $out -C $dir")
+    im=$(rss "$BIN" export --backend argo --mode incremental --output "$out" -C "$dir")
+    said=$("$BIN" export --backend argo --mode incremental --output "$out" -C "$dir" 2>&1 | tail -3 | tr '\n' ' ' | cut -c1-80)
+    INCR_ROWS+=("| $n | $(fmt_s "$rw") / $(fmt_s "$rc_") | $rm_ MB | $(fmt_s "$iw") / $(fmt_s "$ic") | $im MB | **$(ratio "$iw" "$rw")x** | $said |")
+done
+
 # --- report -----------------------------------------------------------------------
 {
     echo "# soopervisor export benchmark"
@@ -172,6 +244,22 @@ fi
     echo "| tasks | project | \`inspect --format json\` wall / CPU | inspect peak RSS | \`export --backend argo --mode force -o OUT/argo.yaml\` wall / CPU | export peak RSS | export wrote | read floor wall / CPU | export / floor (wall) |"
     echo "|---|---|---|---|---|---|---|---|---|"
     printf '%s\n' "${ROWS[@]}"
+    if [ "${#BACKEND_ROWS[@]}" -gt 0 ]; then
+        echo
+        echo "Every backend, \`export TARGET --mode force\` into the target folder (hyperfine median wall / mean CPU, peak RSS, size of what it wrote):"
+        echo
+        echo "| tasks | target | wall / CPU | peak RSS | written |"
+        echo "|---|---|---|---|---|"
+        printf '%s\n' "${BACKEND_ROWS[@]}"
+    fi
+    if [ "${#INCR_ROWS[@]}" -gt 0 ]; then
+        echo
+        echo "Incremental re-run with every product and \`.metadata\` present (\`generate_project.py N --no-sql --built\`), against a regular-mode export of the same project (\`export --backend argo -o OUT\`):"
+        echo
+        echo "| tasks | regular wall / CPU | regular peak RSS | incremental wall / CPU | incremental peak RSS | incremental / regular (wall) | incremental says |"
+        echo "|---|---|---|---|---|---|---|"
+        printf '%s\n' "${INCR_ROWS[@]}"
+    fi
     if [ -n "$PYROW" ]; then
         echo
         echo "| tasks | Python tool | wall / CPU | peak RSS | Python / Rust export |"

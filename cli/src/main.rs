@@ -5,12 +5,10 @@ use soopervisor_aws_batch as _;
 use soopervisor_kubeflow as _;
 use soopervisor_slurm as _;
 
-/// mimalloc rather than glibc's malloc: a 100,000-task export makes millions of small
-/// allocations from rayon's threads, where glibc's per-thread arenas cost about a
-/// quarter of the CPU time and a third more resident memory (docs/performance.md).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+mod allocator;
 
 fn main() -> std::process::ExitCode {
+    #[cfg(not(target_os = "linux"))]
+    allocator::tune();
     soopervisor_cli::main()
 }

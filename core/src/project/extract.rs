@@ -5,6 +5,7 @@
 //! order, so output is deterministic.
 
 use std::collections::HashMap;
+use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -226,7 +227,10 @@ pub fn analyse(
 
     // Distinct files to analyse.
     let mut files: Vec<(&Path, &str, Option<&str>)> = Vec::new();
-    let mut seen = std::collections::HashSet::new();
+    // Paths are keyed by their bytes (they are normalised, so equal bytes are the same
+    // file): hashing `Path` walks its components, a tenth of a 100,000-task load.
+    let mut seen: std::collections::HashSet<&OsStr> =
+        std::collections::HashSet::with_capacity(decls.len());
     let mut dotted: Vec<&str> = Vec::new();
     let mut seen_dotted = std::collections::HashSet::new();
     if need_sources {
@@ -234,7 +238,7 @@ pub fn analyse(
             match &d.source {
                 Source::File { path, .. }
                     if (uses_notebook_analysis(&d.class) || uses_template_analysis(&d.class))
-                        && seen.insert(path.as_path()) =>
+                        && seen.insert(path.as_os_str()) =>
                 {
                     files.push((path, &d.class, d.kernelspec_name.as_deref()));
                 }
@@ -248,17 +252,20 @@ pub fn analyse(
         }
     }
 
-    let file_results: HashMap<PathBuf, FileResult> = files
+    let results: Vec<FileResult> = files
         .par_iter()
         .map(|(path, class, kernelspec)| {
-            let r = if uses_notebook_analysis(class) {
+            if uses_notebook_analysis(class) {
                 analyse_notebook(path, want_product, *kernelspec)
             } else {
                 analyse_template(path, class, want_product)
-            };
-            (path.to_path_buf(), r)
+            }
         })
         .collect();
+    let mut file_results: HashMap<OsString, FileResult> = HashMap::with_capacity(files.len());
+    for ((path, ..), r) in files.iter().zip(results) {
+        file_results.insert(path.as_os_str().to_owned(), r);
+    }
 
     // Function tasks: locate each module once, parse each module once.
     let located_fns: HashMap<String, Result<(PathBuf, String), UserError>> = dotted
@@ -339,7 +346,7 @@ pub fn analyse(
 }
 
 /// A task, and the analysed file it used with that file's path.
-type Assembled<'r> = (Task, Option<(&'r PathBuf, &'r FileResult)>);
+type Assembled<'r> = (Task, Option<(&'r OsString, &'r FileResult)>);
 
 /// One task from its declaration and the analysis of its source; also the file
 /// result it used (for its warnings).
@@ -347,7 +354,7 @@ fn assemble<'r>(
     d: TaskDecl,
     meta: &Meta,
     root: &Path,
-    file_results: &'r HashMap<PathBuf, FileResult>,
+    file_results: &'r HashMap<OsString, FileResult>,
     located_fns: &HashMap<String, Result<(PathBuf, String), UserError>>,
     parsed: &HashMap<PathBuf, Result<ModuleAnalysis, UserError>>,
 ) -> UserResult<Assembled<'r>> {
@@ -359,7 +366,7 @@ fn assemble<'r>(
     };
     let mut product = d.product;
     let analysed = match &d.source {
-        Source::File { path, .. } => file_results.get_key_value(path),
+        Source::File { path, .. } => file_results.get_key_value(path.as_os_str()),
         Source::DottedPath(_) => None,
     };
     let mut used_file = None;
@@ -376,9 +383,10 @@ fn assemble<'r>(
                         ))
                     });
                     let lit = lit.map_err(ctx)?;
+                    let path = Path::new(path.as_os_str());
                     let raw = RawTask {
                         node: Node::new(Value::Null, 1),
-                        file: path.clone(),
+                        file: path.to_path_buf(),
                         imported: false,
                     };
                     let base = if meta.product_relative_to_source {
