@@ -228,10 +228,11 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
     } else {
         Vec::new()
     };
-    // Freed here, not on a background thread: the backend's model reuses this memory
-    // only if it is free before the model grows (on a busy machine a background drop
-    // ran late and the peak grew by a sixth).
-    drop(dag);
+    // Freed on a thread of its own, which ends when done: mimalloc then hands its
+    // pages to the threads that build the backend's model. Freed here instead, on the
+    // main thread, the pages stayed with the idle rayon workers that allocated them
+    // and the peak grew by a fifth (docs/performance.md).
+    crate::drop_in_background(dag);
     let mut warnings = plan.warnings.clone();
     warnings.extend(backend_config.check(&plan)?);
 
