@@ -12,7 +12,7 @@ echo "== argo: validate the backend's test plans (every strategy combination, ne
 bash tests/argo-validate.sh
 
 echo "== argo: 2,000 fetch tasks and 500 distinct settings through the binary"
-bin=$PWD/target/release/soopervisor
+bin=${SOOPERVISOR_BIN:-$PWD/target/release/soopervisor}
 big=$outdir/beyond-templates
 rm -rf "$big"
 gen() { # dir n: a binary tree of n script tasks t0.. (t_i reads t_{(i-1)/2})
