@@ -200,6 +200,7 @@ b-batch:
   backend: aws-batch
   job_queue: bench-queue
   region_name: us-east-1
+  storage: {kind: nfs, file_system_id: fs-0123456789abcdef0}
 b-kubeflow:
   backend: kubeflow
 YAML
@@ -209,7 +210,7 @@ YAML
         read -r w c rc < <(hf "backend-$target-$n" "$cmd")
         m=$(rss $cmd)
         note=""
-        [ "$rc" = 0 ] || note=" (fails, exit $rc: $({ $cmd 2>&1 || true; } | grep -i -m1 error | cut -c1-100))"
+        [ "$rc" = 0 ] || note=" (fails, exit $rc: $({ $cmd 2>&1 || true; } | grep -i -m1 error | cut -c1-100 || true))"
         size=$(du -sk "$dir/$target" 2>/dev/null | cut -f1)
         BACKEND_ROWS+=("| $n | \`$target\` | $(fmt_s "$w") / $(fmt_s "$c")$note | $m MB | ${size:-?} KiB |")
     done
