@@ -17,8 +17,7 @@ use serde_json::{json, Value};
 use soopervisor_core::plan::Plan;
 use soopervisor_core::settings::TaskSettings;
 
-use crate::model::{DagTask, Inputs, IntOrString, Parameter, PodMetadata, Template};
-use crate::nest::{RUN_TASK, TASK_PARAM};
+use crate::model::{Inputs, IntOrString, Parameter, PodMetadata, Template};
 use crate::settings;
 
 /// The Kubernetes name of the container of a script template.
@@ -254,17 +253,10 @@ pub fn route(
     keys: &[ParamKey],
     of_task: &HashMap<&str, usize>,
 ) {
-    let nodes = templates
-        .iter_mut()
-        .filter_map(|t| t.dag.as_mut())
-        .flat_map(|d| d.tasks.iter_mut());
-    for node in nodes.filter(|n: &&mut DagTask| n.template == RUN_TASK) {
-        let task = node
-            .arguments
-            .as_ref()
-            .and_then(|a| a.parameters.iter().find(|p| p.name == TASK_PARAM))
-            .and_then(|p| p.value.clone());
-        let Some(task) = task else { continue };
+    for node in settings::run_task_nodes(templates) {
+        let Some(task) = settings::node_task(node).map(str::to_string) else {
+            continue;
+        };
         if let Some(&i) = of_task.get(task.as_str()) {
             node.template = settings::template_name(i);
             if let Some(args) = node.arguments.as_mut() {

@@ -105,19 +105,27 @@ pub fn template_groups<'a>(
     (groups, of_task)
 }
 
-/// Points every `run-task` node of `templates` at its task's settings template.
-pub fn route(templates: &mut [Template], of_task: &HashMap<&str, usize>) {
-    let nodes = templates
+/// Every DAG node of `templates` that runs the shared `run-task` template.
+pub fn run_task_nodes(templates: &mut [Template]) -> impl Iterator<Item = &mut DagTask> {
+    templates
         .iter_mut()
         .filter_map(|t| t.dag.as_mut())
-        .flat_map(|d| d.tasks.iter_mut());
-    for node in nodes.filter(|n: &&mut DagTask| n.template == RUN_TASK) {
-        let task = node
-            .arguments
-            .as_ref()
-            .and_then(|a| a.parameters.iter().find(|p| p.name == TASK_PARAM))
-            .and_then(|p| p.value.as_deref());
-        if let Some(&i) = task.and_then(|t| of_task.get(t)) {
+        .flat_map(|d| d.tasks.iter_mut())
+        .filter(|n| n.template == RUN_TASK)
+}
+
+/// The Ploomber task a `run-task` node runs (its task parameter).
+pub fn node_task(node: &DagTask) -> Option<&str> {
+    node.arguments
+        .as_ref()
+        .and_then(|a| a.parameters.iter().find(|p| p.name == TASK_PARAM))
+        .and_then(|p| p.value.as_deref())
+}
+
+/// Points every `run-task` node of `templates` at its task's settings template.
+pub fn route(templates: &mut [Template], of_task: &HashMap<&str, usize>) {
+    for node in run_task_nodes(templates) {
+        if let Some(&i) = node_task(node).and_then(|t| of_task.get(t)) {
             node.template = template_name(i);
         }
     }
