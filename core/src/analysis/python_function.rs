@@ -20,13 +20,29 @@ use std::path::{Path, PathBuf};
 /// regular package (`a/__init__.py`) or a module (`a.py`); a folder without
 /// `__init__.py` is a namespace package, which Ploomber rejects.
 pub fn locate(dotted: &str, search_dirs: &[PathBuf]) -> AnalysisResult<(PathBuf, String)> {
-    let parts: Vec<&str> = dotted.split('.').collect();
-    if parts.len() < 2 || parts.iter().any(|p| p.is_empty()) {
-        return Err(AnalysisError::new(format!(
+    let (module, function) = split_dotted(dotted)?;
+    Ok((locate_module(module, search_dirs)?, function.to_string()))
+}
+
+/// Splits `pkg.mod.fn` into the module (`pkg.mod`) and the function (`fn`); every
+/// part must be non-empty.
+pub fn split_dotted(dotted: &str) -> AnalysisResult<(&str, &str)> {
+    match dotted.rsplit_once('.') {
+        Some((module, function))
+            if !function.is_empty() && module.split('.').all(|p| !p.is_empty()) =>
+        {
+            Ok((module, function))
+        }
+        _ => Err(AnalysisError::new(format!(
             "Invalid dotted path '{dotted}': expected 'module.function' (e.g. 'tasks.clean.fn')"
-        )));
+        ))),
     }
-    let (function, modules) = parts.split_last().expect("at least two parts");
+}
+
+/// Finds the file of the module `pkg.sub` (see [`locate`]); the functions of one
+/// module share one lookup.
+pub fn locate_module(module: &str, search_dirs: &[PathBuf]) -> AnalysisResult<PathBuf> {
+    let modules: Vec<&str> = module.split('.').collect();
     let top = modules[0];
 
     // 1. the top-level package or module
@@ -72,7 +88,7 @@ pub fn locate(dotted: &str, search_dirs: &[PathBuf]) -> AnalysisResult<(PathBuf,
         } else {
             top_path
         };
-        return Ok((file, function.to_string()));
+        return Ok(file);
     }
     if !is_package {
         return Err(AnalysisError::new(format!(
@@ -91,10 +107,10 @@ pub fn locate(dotted: &str, search_dirs: &[PathBuf]) -> AnalysisResult<(PathBuf,
     let init = dir.join(last).join("__init__.py");
     let module = dir.join(format!("{last}.py"));
     if init.is_file() {
-        return Ok((init, function.to_string()));
+        return Ok(init);
     }
     if module.is_file() {
-        return Ok((module, function.to_string()));
+        return Ok(module);
     }
     Err(no_module(&modules.join("."), &[module, init]))
 }

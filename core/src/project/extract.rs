@@ -268,41 +268,20 @@ pub fn analyse(
     }
 
     // Function tasks: locate each module once, parse each module once.
-    let located_fns: HashMap<String, Result<(PathBuf, String), UserError>> = dotted
+    let mut module_names: Vec<&str> = dotted
+        .iter()
+        .filter_map(|d| python_function::split_dotted(d).ok())
+        .map(|(module, _)| module)
+        .collect();
+    module_names.sort_unstable();
+    module_names.dedup();
+    let located_modules: HashMap<&str, ModuleLookup> = module_names
         .par_iter()
-        .map(|d| {
-            let top = d.split('.').next().unwrap_or(d);
-            let top_exists = search
-                .dirs
-                .iter()
-                .any(|dir| dir.join(top).is_dir() || dir.join(format!("{top}.py")).is_file());
-            if !top_exists {
-                let looks_like_file = d.contains('.') && d.rsplit('.').next().is_some_and(|ext| ext.len() <= 5 && ext.chars().all(|c| c.is_ascii_alphanumeric()) && !ext.chars().any(|c| c.is_ascii_uppercase()) && ["txt", "csv", "json", "yml", "md", "html", "parquet", "xlsx", "ipynb"].contains(&ext));
-                let mut e = UserError::new(format!(
-                    "Failed to determine task class for source '{d}': Module '{top}' does not exist."
-                ));
-                e.hint = Some(if looks_like_file {
-                    "If you meant to import a function, please rename it; a file source needs one of the extensions .py, .R, .r, .Rmd, .ipynb, .sql, .sh".to_string()
-                } else {
-                    format!(
-                        "function tasks are dotted paths module.function; '{top}' was looked up as a folder or {top}.py in {}",
-                        search.dirs.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
-                    )
-                });
-                return (d.to_string(), Err(e));
-            }
-            let r = python_function::locate(d, &search.dirs).map_err(|e| {
-                let mut u = UserError::new(e.message.clone());
-                u.hint = e.hint.clone().or_else(|| {
-                    Some(format!(
-                        "dotted paths are looked up from {}; check the module path and that each package folder has an __init__.py",
-                        search.dirs.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
-                    ))
-                });
-                u
-            });
-            (d.to_string(), r)
-        })
+        .map(|module| (*module, look_up_module(module, search)))
+        .collect();
+    let located_fns: HashMap<String, Result<(PathBuf, String), UserError>> = dotted
+        .iter()
+        .map(|d| (d.to_string(), locate_function(d, &located_modules, search)))
         .collect();
     let mut modules: Vec<PathBuf> = located_fns
         .values()
@@ -343,6 +322,91 @@ pub fn analyse(
         })
         .collect::<UserResult<_>>()?;
     Ok((tasks, warnings))
+}
+
+/// Where a function task's module was found, or why it was not.
+enum ModuleLookup {
+    /// Neither a folder nor a `.py` file of the top-level name is on the search path:
+    /// the source is probably not a dotted path at all.
+    NoTopLevel,
+    Located(Result<PathBuf, AnalysisError>),
+}
+
+fn look_up_module(module: &str, search: &SearchPath) -> ModuleLookup {
+    let top = module.split('.').next().unwrap_or(module);
+    let top_exists = search
+        .dirs
+        .iter()
+        .any(|dir| dir.join(top).is_dir() || dir.join(format!("{top}.py")).is_file());
+    if !top_exists {
+        return ModuleLookup::NoTopLevel;
+    }
+    ModuleLookup::Located(python_function::locate_module(module, &search.dirs))
+}
+
+/// The module file and function name of the dotted path `d`, from the lookups of
+/// every module.
+fn locate_function(
+    d: &str,
+    modules: &HashMap<&str, ModuleLookup>,
+    search: &SearchPath,
+) -> Result<(PathBuf, String), UserError> {
+    let search_dirs = || {
+        search
+            .dirs
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let as_user_error = |e: &AnalysisError| {
+        let mut u = UserError::new(e.message.clone());
+        u.hint = e.hint.clone().or_else(|| {
+            Some(format!(
+                "dotted paths are looked up from {}; check the module path and that each package folder has an __init__.py",
+                search_dirs()
+            ))
+        });
+        u
+    };
+    let (lookup, function) = match python_function::split_dotted(d) {
+        Ok((module, function)) => (&modules[module], function),
+        // Not a well-formed dotted path: a missing top-level name is still the more
+        // useful thing to say (the source may be a misspelt file name).
+        Err(e) => match look_up_module(d, search) {
+            ModuleLookup::NoTopLevel => (&ModuleLookup::NoTopLevel, ""),
+            ModuleLookup::Located(_) => return Err(as_user_error(&e)),
+        },
+    };
+    match lookup {
+        ModuleLookup::NoTopLevel => {
+            let top = d.split('.').next().unwrap_or(d);
+            let looks_like_file = d.contains('.')
+                && d.rsplit('.').next().is_some_and(|ext| {
+                    ext.len() <= 5
+                        && ext.chars().all(|c| c.is_ascii_alphanumeric())
+                        && !ext.chars().any(|c| c.is_ascii_uppercase())
+                        && [
+                            "txt", "csv", "json", "yml", "md", "html", "parquet", "xlsx", "ipynb",
+                        ]
+                        .contains(&ext)
+                });
+            let mut e = UserError::new(format!(
+                "Failed to determine task class for source '{d}': Module '{top}' does not exist."
+            ));
+            e.hint = Some(if looks_like_file {
+                "If you meant to import a function, please rename it; a file source needs one of the extensions .py, .R, .r, .Rmd, .ipynb, .sql, .sh".to_string()
+            } else {
+                format!(
+                    "function tasks are dotted paths module.function; '{top}' was looked up as a folder or {top}.py in {}",
+                    search_dirs()
+                )
+            });
+            Err(e)
+        }
+        ModuleLookup::Located(Ok(path)) => Ok((path.clone(), function.to_string())),
+        ModuleLookup::Located(Err(e)) => Err(as_user_error(e)),
+    }
 }
 
 /// A task, and the analysed file it used with that file's path.
