@@ -13,6 +13,7 @@
 //! the text it was given; the project loader adds the file and absolute line.
 
 pub mod jinja;
+mod literal_cell;
 pub mod notebook;
 pub mod python_cell;
 pub mod python_function;

@@ -100,6 +100,14 @@ pub(crate) fn blank_magics(code: &str) -> Option<String> {
 /// Finds the last top-level, first-on-its-line, single-target assignment to `name`
 /// and evaluates its value. Returns the value and the 1-based line of the statement.
 fn extract_variable(cell: &str, name: &str) -> AnalysisResult<Option<(Literal, usize)>> {
+    if let Some(found) = super::literal_cell::extract(cell, name) {
+        return Ok(found);
+    }
+    extract_variable_parsed(cell, name)
+}
+
+/// [`extract_variable`] with the Python parser, for any cell.
+fn extract_variable_parsed(cell: &str, name: &str) -> AnalysisResult<Option<(Literal, usize)>> {
     let blanked = blank_magics(cell);
     let code = blanked.as_deref().unwrap_or(cell);
     let index = LineIndex::new(code);
@@ -641,5 +649,88 @@ mod tests {
             product("product = p").unwrap_err().message,
             "name 'p' is not defined"
         );
+    }
+
+    mod fast_reader_agrees_with_the_parser {
+        use crate::analysis::literal_cell;
+        use crate::analysis::python_cell::extract_variable_parsed;
+        use proptest::prelude::*;
+
+        fn string() -> impl Strategy<Value = String> + Clone {
+            (
+                prop::sample::select(vec!["'", "\""]),
+                "[a-z_ '\"#,:\\\\é\\[\\](){}]{0,6}",
+            )
+                .prop_map(|(q, body)| format!("{q}{body}{q}"))
+        }
+
+        fn value() -> impl Strategy<Value = String> {
+            let items = prop::collection::vec(string(), 0..4);
+            prop_oneof![
+                string(),
+                Just("None".to_string()),
+                Just("Nonesuch".to_string()),
+                Just("deps".to_string()),
+                (items.clone(), any::<bool>()).prop_map(|(v, t)| format!(
+                    "[{}{}]",
+                    v.join(", "),
+                    if t { "," } else { "" }
+                )),
+                (items.clone(), any::<bool>()).prop_map(|(v, t)| format!(
+                    "({}{})",
+                    v.join(" ,"),
+                    if t { "," } else { "" }
+                )),
+                prop::collection::vec((string(), prop_oneof![string(), Just("None".into())]), 0..3)
+                    .prop_map(|kv| format!(
+                        "{{{}}}",
+                        kv.iter()
+                            .map(|(k, v)| format!("{k}: {v}"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
+                (string(), string()).prop_map(|(a, b)| format!("{a} + {b}")),
+            ]
+        }
+
+        fn line() -> impl Strategy<Value = String> {
+            let clean = (
+                prop::sample::select(vec!["upstream", "product", "x", "match"]),
+                prop::sample::select(vec![" = ", "=", "\t=  "]),
+                value(),
+                prop::sample::select(vec!["", "  # note", " "]),
+            )
+                .prop_map(|(t, o, v, x)| format!("{t}{o}{v}{x}"));
+            let target = prop::sample::select(vec!["upstream", "product", "None", "2x"]);
+            let op = prop::sample::select(vec![" = ", " += ", ": list = ", " == "]);
+            let tail = prop::sample::select(vec!["", "; y = 1", " x"]);
+            let indent = prop::sample::select(vec!["", " ", "#"]);
+            let noisy = (indent, target, op, value(), tail)
+                .prop_map(|(i, t, o, v, x)| format!("{i}{t}{o}{v}{x}"));
+            prop_oneof![
+                12 => clean,
+                2 => noisy,
+                1 => Just(String::new()),
+                1 => Just("   # comment 'quoted'".to_string()),
+                1 => Just("%matplotlib inline".to_string()),
+            ]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2000))]
+            /// Whenever the fast reader accepts a cell, the parser-based reader gives the
+            /// same value and line for `upstream` and `product`.
+            #[test]
+            fn same_answers(lines in prop::collection::vec(line(), 0..4), crlf in prop::bool::weighted(0.1)) {
+                let cell = lines.join(if crlf { "\r\n" } else { "\n" });
+                for name in ["upstream", "product"] {
+                    if let Some(fast) = literal_cell::extract(&cell, name) {
+                        let parsed = extract_variable_parsed(&cell, name);
+                        prop_assert!(parsed.is_ok(), "{cell:?}: parser failed: {:?}", parsed.err());
+                        prop_assert_eq!(parsed.unwrap(), fast, "{:?}", cell);
+                    }
+                }
+            }
+        }
     }
 }
