@@ -4,7 +4,7 @@
 //! once, in parallel; errors are reported for the first failing task in declaration
 //! order, so output is deterministic.
 
-use std::collections::HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 
@@ -229,10 +229,10 @@ pub fn analyse(
     let mut files: Vec<(&Path, &str, Option<&str>)> = Vec::new();
     // Paths are keyed by their bytes (they are normalised, so equal bytes are the same
     // file): hashing `Path` walks its components, a tenth of a 100,000-task load.
-    let mut seen: std::collections::HashSet<&OsStr> =
-        std::collections::HashSet::with_capacity(decls.len());
+    let mut seen: HashSet<&OsStr> =
+        HashSet::with_capacity_and_hasher(decls.len(), Default::default());
     let mut dotted: Vec<&str> = Vec::new();
-    let mut seen_dotted = std::collections::HashSet::new();
+    let mut seen_dotted = HashSet::default();
     if need_sources {
         for d in &decls {
             match &d.source {
@@ -262,7 +262,8 @@ pub fn analyse(
             }
         })
         .collect();
-    let mut file_results: HashMap<OsString, FileResult> = HashMap::with_capacity(files.len());
+    let mut file_results: HashMap<OsString, FileResult> =
+        HashMap::with_capacity_and_hasher(files.len(), Default::default());
     for ((path, ..), r) in files.iter().zip(results) {
         file_results.insert(path.as_os_str().to_owned(), r);
     }
@@ -307,7 +308,7 @@ pub fn analyse(
         .map(|d| assemble(d, meta, root, &file_results, &located_fns, &parsed))
         .collect();
     let mut warnings: Vec<Warning> = Vec::new();
-    let mut warned = std::collections::HashSet::new();
+    let mut warned = HashSet::default();
     // `collect` reuses the buffer of `assembled` (in-place iteration).
     let tasks: Vec<Task> = assembled
         .into_iter()
