@@ -3,7 +3,8 @@
 # against the Python tool (soopervisor 0.9.3 / ploomber 0.23.3) at 1,000 tasks.
 #
 #   bash bench/run.sh [--sizes "1000 10000 100000"] [--backend-sizes "10000"]
-#                     [--incremental-sizes "10000 100000"] [--runs N] [--no-python]
+#                     [--incremental-sizes "10000 100000"] [--py-backend-size N]
+#                     [--runs N] [--no-python]
 #                     [--py-runs N] [--keep] [--workdir DIR]
 #
 # Three tables: inspect and the Argo export at each size against the read floor; every
@@ -21,6 +22,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SIZES="1000 10000 100000"
 BACKEND_SIZES="10000"
 INCREMENTAL_SIZES="10000 100000"
+PY_BACKEND_SIZE=1000
 RUNS=5
 PY_RUNS=1
 PYTHON=1
@@ -32,6 +34,7 @@ while [ $# -gt 0 ]; do
         --sizes) SIZES=$2; shift 2 ;;
         --backend-sizes) BACKEND_SIZES=$2; shift 2 ;;
         --incremental-sizes) INCREMENTAL_SIZES=$2; shift 2 ;;
+        --py-backend-size) PY_BACKEND_SIZE=$2; shift 2 ;;
         --runs) RUNS=$2; shift 2 ;;
         --py-runs) PY_RUNS=$2; shift 2 ;;
         --no-python) PYTHON=0; shift ;;
@@ -235,6 +238,48 @@ for n in $INCREMENTAL_SIZES; do
     INCR_ROWS+=("| $n | $(fmt_s "$rw") / $(fmt_s "$rc_") | $rm_ MB | $(fmt_s "$iw") / $(fmt_s "$ic") | $im MB | **$(ratio "$iw" "$rw")x** | $said |")
 done
 
+# --- the Python tool, backend by backend ------------------------------------------
+# At --py-backend-size tasks (default 1000): each backend the Python tool can export
+# here, against ours on the same project. Its SLURM export submits every job with
+# sbatch and its AWS Batch export calls AWS, so neither runs offline; its Kubeflow
+# export fails on SQL products (SQLRelation is not a path), so Kubeflow is measured
+# on a project without SQL tasks, by both tools.
+PYB_ROWS=()
+if [ "$PYTHON" = 1 ] && [ -n "$PY_BACKEND_SIZE" ]; then
+    n=$PY_BACKEND_SIZE
+    for spec in "argo-workflows argo -" "airflow airflow -" "kubeflow kubeflow --no-sql"; do
+        read -r pyname ours genflag <<<"$spec"
+        variant=p$n${genflag/--no-sql/-nosql}
+        variant=${variant%-}
+        if [ "$genflag" = - ]; then gen "$n" "$WORK/$variant"; else gen "$n" "$WORK/$variant" "$genflag"; fi
+        py=$WORK/$variant-py-$ours
+        rm -rf "$py" && cp -r "$WORK/$variant" "$py"
+        (
+            cd "$py"
+            git init -q && git add -A && git -c user.email=bench@example.com -c user.name=bench commit -qm project
+            PATH=$VENV/bin:$PATH soopervisor add t --backend "$pyname" >/dev/null 2>&1
+            sed -i 's|repository: your-repository/name|repository: null|' soopervisor.yaml
+        )
+        log "python $pyname ($n tasks)"
+        pyok=yes
+        (cd "$py" && PATH=$VENV/bin:$PATH /usr/bin/time -f "%e %U %S %M" -o "$WORK/pytime" \
+            soopervisor export t --skip-docker --mode force >"$WORK/pyexport-$ours.log" 2>&1) || pyok=no
+        read -r w u s m <"$WORK/pytime"
+        pc=$(awk -v u="$u" -v s="$s" 'BEGIN{print u+s}')
+        out=$WORK/out-py-$ours
+        rm -rf "$out" && mkdir -p "$out"
+        read -r rw rcpu rrc < <(hf "py-backend-ours-$ours-$n" "$BIN export --backend $ours --mode force --output $out/x -C $WORK/$variant")
+        rm_=$(rss "$BIN" export --backend "$ours" --mode force --output "$out/x" -C "$WORK/$variant")
+        result="$(fmt_s "$w") / $(fmt_s "$pc")"
+        [ "$pyok" = yes ] || result="fails: $(grep -m1 -E 'Error|error' "$WORK/pyexport-$ours.log" | cut -c1-80)"
+        [ "$rrc" = 0 ] || rw="FAILED $rw"
+        label=""
+        [ "$genflag" = - ] || label=" (project without SQL tasks)"
+        PYB_ROWS+=("| $n | $ours (\`$pyname\`)$label | $result | $(awk -v m="$m" 'BEGIN{printf "%.0f", m/1024}') MB | $(fmt_s "${rw##* }") / $(fmt_s "$rcpu") | $rm_ MB | **$(ratio "$w" "${rw##* }")x** |")
+    done
+    PYB_ROWS+=("| $n | slurm, aws-batch | not measured: the Python tool's export submits the jobs (sbatch, AWS API) | | | | |")
+fi
+
 # --- report -----------------------------------------------------------------------
 {
     echo "# soopervisor export benchmark"
@@ -260,6 +305,14 @@ done
         echo "| tasks | regular wall / CPU | regular peak RSS | incremental wall / CPU | incremental peak RSS | incremental / regular (wall) | incremental says |"
         echo "|---|---|---|---|---|---|---|"
         printf '%s\n' "${INCR_ROWS[@]}"
+    fi
+    if [ "${#PYB_ROWS[@]}" -gt 0 ]; then
+        echo
+        echo "The Python tool (soopervisor 0.9.3, \`export t --skip-docker --mode force\`, one run, GNU time) against ours (\`export --backend B --mode force -o OUT\`, hyperfine median), backend by backend on the same project:"
+        echo
+        echo "| tasks | backend | Python wall / CPU | Python peak RSS | ours wall / CPU | our peak RSS | Python / ours (wall) |"
+        echo "|---|---|---|---|---|---|---|"
+        printf '%s\n' "${PYB_ROWS[@]}"
     fi
     if [ -n "$PYROW" ]; then
         echo
