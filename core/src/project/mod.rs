@@ -21,6 +21,7 @@ pub mod placeholders;
 pub mod spec;
 pub mod tasks;
 pub mod yaml;
+mod yaml_chunks;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -208,6 +208,23 @@ const MAX_DEPTH: usize = 200;
 /// Windows write one); CRLF line endings are plain line breaks to both parsers.
 pub fn parse(text: &str) -> Result<Node, YamlError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if let Some(node) = super::yaml_chunks::parse_in_parallel(text) {
+        return Ok(node);
+    }
+    parse_one(text).map(|(node, _)| node)
+}
+
+/// What [`parse_one`] noticed about a document besides its value.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Facts {
+    /// An anchor or an alias occurs (they can reach across a split document).
+    pub anchors_or_aliases: bool,
+    /// Deepest collection nesting.
+    pub depth: usize,
+}
+
+/// [`parse`] of one whole text, without splitting it.
+pub(crate) fn parse_one(text: &str) -> Result<(Node, Facts), YamlError> {
     let mut builder = Builder::default();
     let mut parser = Parser::new_from_str(text);
     if let Err(e) = parser.load(&mut builder, false) {
@@ -226,7 +243,8 @@ pub fn parse(text: &str) -> Result<Node, YamlError> {
     if let Some(err) = builder.error {
         return Err(err);
     }
-    Ok(builder.root.unwrap_or_else(|| Node::new(Value::Null, 1)))
+    let root = builder.root.unwrap_or_else(|| Node::new(Value::Null, 1));
+    Ok((root, builder.facts))
 }
 
 enum Frame {
@@ -254,6 +272,7 @@ struct Builder {
     root: Option<Node>,
     nodes: usize,
     error: Option<YamlError>,
+    facts: Facts,
 }
 
 impl Builder {
@@ -309,6 +328,15 @@ impl MarkedEventReceiver for Builder {
             return;
         }
         let line = mark.line();
+        match &ev {
+            Event::Scalar(_, _, anchor, _) => self.facts.anchors_or_aliases |= *anchor > 0,
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                self.facts.anchors_or_aliases |= *anchor > 0;
+                self.facts.depth = self.facts.depth.max(self.stack.len() + 1);
+            }
+            Event::Alias(_) => self.facts.anchors_or_aliases = true,
+            _ => {}
+        }
         match ev {
             Event::Scalar(text, style, anchor, tag) => {
                 self.nodes += 1;
