@@ -2,7 +2,8 @@
 //! and renamed into place, so readers never see half a file; a batch of files is
 //! prepared completely, and made durable, before the first rename.
 //!
-//! A batch goes through three phases. Staging writes the temporary files, in
+//! A file that already holds exactly the new contents and mode is left alone. The
+//! rest of a batch goes through three phases. Staging writes the temporary files, in
 //! parallel. Syncing makes them durable: one `fsync` per file for a small batch, one
 //! `syncfs` per file system for a large one (a 10,000-script SLURM export would
 //! otherwise wait for 10,000 journal commits one after the other). Renaming moves
@@ -63,6 +64,17 @@ pub fn write_all(files: &[PendingFile<'_>]) -> anyhow::Result<()> {
                 .with_context(|| format!("cannot create the folder {}", dir.display()))?;
         }
     }
+    // Files that already hold exactly the new contents and mode are left alone (a
+    // re-export rewrites only what changed, and keeps the others' times).
+    let changed: Vec<bool> = replaced
+        .par_iter()
+        .map(|(file, path)| !already_written(file, path))
+        .collect();
+    let replaced: Vec<_> = replaced
+        .into_iter()
+        .zip(changed)
+        .filter_map(|(r, changed)| changed.then_some(r))
+        .collect();
     let sync_each = replaced.len() <= SYNC_PER_FILE_UP_TO;
     let staged = replaced
         .par_iter()
@@ -121,6 +133,25 @@ fn folder_of(path: &Path) -> &Path {
     path.parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."))
+}
+
+/// True when the regular file at `path` already has `file`'s contents and mode.
+fn already_written(file: &PendingFile<'_>, path: &Path) -> bool {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return false;
+    };
+    if !meta.is_file() || meta.len() != file.contents.len() as u64 {
+        return false;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = if file.executable { 0o755 } else { 0o644 };
+        if meta.permissions().mode() & 0o7777 != mode {
+            return false;
+        }
+    }
+    std::fs::read(path).is_ok_and(|old| old == *file.contents)
 }
 
 /// Writes `file`'s contents to a new temporary file beside `path`, with its final
@@ -240,6 +271,39 @@ mod tests {
                 assert_eq!(mode, if i % 2 == 0 { 0o755 } else { 0o644 }, "{i}");
             }
         }
+    }
+
+    /// A file that already has the contents and mode is not rewritten (same inode);
+    /// one that differs in either is replaced.
+    #[cfg(unix)]
+    #[test]
+    fn unchanged_files_are_left_alone() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let files: Vec<PendingFile> = (0..SYNC_PER_FILE_UP_TO * 2)
+            .map(|i| PendingFile {
+                path: dir.path().join(format!("f{i}")),
+                contents: format!("{i}").into_bytes().into(),
+                executable: false,
+            })
+            .collect();
+        write_all(&files).unwrap();
+        let inode = |i: usize| {
+            std::fs::metadata(dir.path().join(format!("f{i}")))
+                .unwrap()
+                .ino()
+        };
+        let before: Vec<u64> = (0..files.len()).map(inode).collect();
+        let mut again = files.clone();
+        again[0].contents = b"changed".as_slice().into();
+        again[1].executable = true;
+        write_all(&again).unwrap();
+        assert_ne!(inode(0), before[0]);
+        assert_ne!(inode(1), before[1]);
+        for (i, ino) in before.iter().enumerate().skip(2) {
+            assert_eq!(inode(i), *ino, "f{i} was rewritten");
+        }
+        assert_eq!(std::fs::read(dir.path().join("f0")).unwrap(), b"changed");
     }
 
     /// A failure while staging (here: a folder where a file should go) leaves every
