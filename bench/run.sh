@@ -7,10 +7,12 @@
 #                     [--runs N] [--no-python]
 #                     [--py-runs N] [--keep] [--workdir DIR]
 #
-# Three tables: inspect and the Argo export at each size against the read floor; every
-# backend's export at --backend-sizes; and incremental mode on a project whose products
+# Tables: inspect and the Argo export at each size against the read floor; every
+# backend's export at --backend-sizes; incremental mode on a project whose products
 # and .metadata all exist (generate_project.py --no-sql --built) against a regular-mode
-# export of the same project (--incremental-sizes).
+# export of the same project (--incremental-sizes); and, unless --no-python, the Python
+# tool against ours backend by backend at --py-backend-size tasks (default 1000) and
+# its Argo export at 1,000 tasks when 1000 is among --sizes.
 #
 # Prints a markdown report on stdout and writes it to bench/results.md.
 # Needs: cargo, python3; installs hyperfine and GNU time with apt-get if missing; the
@@ -41,7 +43,7 @@ while [ $# -gt 0 ]; do
         --keep) KEEP=1; shift ;;
         --workdir) WORK=$2; shift 2 ;;
         --seed) SEED=$2; shift 2 ;;
-        -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
         *) echo "unknown argument: $1" >&2; exit 2 ;;
     esac
 done
