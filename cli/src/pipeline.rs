@@ -12,7 +12,7 @@ use soopervisor_core::project::{self, LoadOptions, Project};
 #[derive(Debug, Clone, clap::Args)]
 pub struct ProjectArgs {
     /// The pipeline spec (default: pipeline.yaml found in this folder or a parent, or
-    /// src/<pkg>/pipeline.yaml next to setup.py)
+    /// src/PACKAGE/pipeline.yaml next to setup.py)
     #[arg(short = 'e', long = "entry-point", value_name = "FILE")]
     pub entry_point: Option<String>,
     /// Run as if started in DIR

@@ -8,7 +8,7 @@
 //! two: a task with fewer passes fewer, and the template's extra inputs are optional
 //! (the artifact `optional`, its path parameter empty by default, its copy skipped).
 //! Each group gets one template whose artifacts are positional: inputs `in-0`, `in-1`,
-//! ... staged under [`INPUTS_DIR`](crate::export::INPUTS_DIR), outputs `out-0`, ...
+//! ... staged under [`INPUTS_DIR`], outputs `out-0`, ...
 //! Each DAG task says, in its parameters `input-N` and `output-N`, the project path of
 //! each file, and passes `in-N` from its producer's `{{tasks.UP.outputs.artifacts.out-M}}`.
 //! The script copies `in-N` to the path in `$SOOPERVISOR_INPUT_N` (an environment

@@ -3,7 +3,7 @@
 //! Ploomber reads every script with `jupytext.reads(text, fmt=ext)`; this module
 //! implements the subset of jupytext that decides which cell is the parameters cell:
 //!
-//! * format detection ([`detect_format`]): a YAML header's
+//! * format detection (`detect_format`): a YAML header's
 //!   `jupyter.jupytext.text_representation.format_name` decides; otherwise, scanning
 //!   lines outside string literals, an unindented `# %%`/`#%%` marker (or an nbconvert
 //!   `# In[ ]:`/`# <codecell>` marker) means **percent**; then vim (`# {{{`) or VS Code

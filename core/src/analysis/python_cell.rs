@@ -4,7 +4,7 @@
 //!
 //! Ploomber walks the parso tree and `eval`s the right-hand side in an empty
 //! namespace. Here the cell is parsed once with rustpython and the value is evaluated
-//! by [`eval_expr`], a small interpreter for the literal subset Ploomber users write
+//! by `eval_expr`, a small interpreter for the literal subset Ploomber users write
 //! (literals, containers, `+`, `list(...)`/`tuple(...)`/`set(...)`/`sorted(...)`/
 //! `dict(...)`, f-strings without placeholders). Any other name fails exactly like
 //! Python's `eval` would ("name 'deps' is not defined").

@@ -3,7 +3,7 @@
 //! (except through [`assisted`], for projects that only Python can load).
 //!
 //! Order of work (ploomber.md §0): [`entry_point`] finds the spec and the project root;
-//! [`spec`] reads it ([`yaml`] with YAML 1.1 rules), builds the env ([`env`],
+//! [`spec`] reads it ([`yaml`] with YAML 1.1 rules), builds the env ([`env`](mod@env),
 //! [`defaults`]), renders every value ([`placeholders`], [`cast`]) and validates it;
 //! [`tasks`] turns entries into declarations ([`grid`], [`paths`]); [`extract`] runs
 //! static analysis for upstream names and extracted products. [`assisted`] falls back

@@ -11,8 +11,8 @@
 //!     download: {retries: 5, retry_backoff: 30s}
 //! ```
 //!
-//! [`parse`] reads and validates the two keys once (units, names, unknown keys; every
-//! error at its line); [`resolve`] matches the patterns against the pipeline's tasks and
+//! [`parse`](mod@parse) reads and validates the two keys once (units, names, unknown keys; every
+//! error at its line); [`resolve`](mod@resolve) matches the patterns against the pipeline's tasks and
 //! gives one [`TaskSettings`] per task, which every backend reads through
 //! [`crate::plan::Plan::settings`]. Backends map the typed values; none re-parses.
 //!

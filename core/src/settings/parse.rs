@@ -1,7 +1,7 @@
 //! Reads the `defaults:` and `tasks:` keys of a `soopervisor.yaml` section into a
 //! [`SettingsSpec`]: every value checked and converted once (units, names, shapes),
 //! every error a [`UserError`] at the line of the offending value. Nothing here knows
-//! the pipeline's tasks; [`super::resolve`] matches the patterns.
+//! the pipeline's tasks; [`super::resolve`](mod@super::resolve) matches the patterns.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
