@@ -6,6 +6,7 @@
 //! to print.
 
 use indexmap::IndexMap;
+use rayon::prelude::*;
 use soopervisor_core::backend::{Export, ExportTarget, OutputFile, OutputFormat};
 use soopervisor_core::diagnostics::{UserError, Warning};
 use soopervisor_core::output::names::{generate_name, short_hash, NameMap};
@@ -235,40 +236,47 @@ pub fn build_with_chunk(cfg: &ArgoConfig, plan: &Plan, chunk: usize) -> anyhow::
         // a workflow of workflows: one WorkflowTemplate per part, run by a parent
         let parts = split::partition(&plan.tasks, max_tasks, &plan.project.name)?;
         let run_task = script_template(RUN_TASK.to_string(), first, &artifacts);
-        let mut templates_out = Vec::with_capacity(parts.len());
-        let mut names_left_out = 0;
-        for part in &parts {
-            let tasks = &plan.tasks[part.range.clone()];
-            let mut templates = dag_templates(&split::local_tasks(tasks), &names, chunk)?;
-            add_settings_templates(plan, tasks, &mut templates, &run_task)?;
-            let mut annotations = base_annotations(cfg, plan);
-            let mut pairs: Vec<(&str, &str)> = tasks
-                .iter()
-                .map(|t| (t.name.as_str(), names.get(&t.name).unwrap_or_default()))
-                .collect();
-            pairs.sort_unstable();
-            match names_annotation(&pairs) {
-                Some(json) => {
-                    annotations.insert(ANNOTATION_NAMES.to_string(), json);
-                }
-                None => names_left_out += 1,
-            }
-            templates_out.push(WorkflowTemplate {
-                api_version: "argoproj.io/v1alpha1".to_string(),
-                kind: "WorkflowTemplate".to_string(),
-                metadata: ObjectMeta {
-                    name: Some(part.name.clone()),
-                    annotations,
-                    ..ObjectMeta::default()
-                },
-                spec: spec(
-                    cfg,
-                    templates,
-                    volumes.clone(),
-                    artifact_repository_ref(first),
-                ),
-            });
-        }
+        // The parts are independent: they are laid out in parallel, in order.
+        let laid_out = parts
+            .par_iter()
+            .map(|part| -> anyhow::Result<(WorkflowTemplate, bool)> {
+                let tasks = &plan.tasks[part.range.clone()];
+                let mut templates = dag_templates(&split::local_tasks(tasks), &names, chunk)?;
+                add_settings_templates(plan, tasks, &mut templates, &run_task)?;
+                let mut annotations = base_annotations(cfg, plan);
+                let mut pairs: Vec<(&str, &str)> = tasks
+                    .iter()
+                    .map(|t| (t.name.as_str(), names.get(&t.name).unwrap_or_default()))
+                    .collect();
+                pairs.sort_unstable();
+                let named = match names_annotation(&pairs) {
+                    Some(json) => {
+                        annotations.insert(ANNOTATION_NAMES.to_string(), json);
+                        true
+                    }
+                    None => false,
+                };
+                let template = WorkflowTemplate {
+                    api_version: "argoproj.io/v1alpha1".to_string(),
+                    kind: "WorkflowTemplate".to_string(),
+                    metadata: ObjectMeta {
+                        name: Some(part.name.clone()),
+                        annotations,
+                        ..ObjectMeta::default()
+                    },
+                    spec: spec(
+                        cfg,
+                        templates,
+                        volumes.clone(),
+                        artifact_repository_ref(first),
+                    ),
+                };
+                Ok((template, named))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let names_left_out = laid_out.iter().filter(|(_, named)| !named).count();
+        let templates_out: Vec<WorkflowTemplate> =
+            laid_out.into_iter().map(|(template, _)| template).collect();
         if names_left_out > 0 {
             warnings.push(names_left_out_warning(&format!(
                 "of {names_left_out} of the {} parts",
