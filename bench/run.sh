@@ -88,11 +88,14 @@ codes = sorted(set(r.get("exit_codes") or [0]))
 print("%.4f %.4f %s" % (r["median"], r["user"] + r["system"], ",".join(map(str, codes))))
 EOF
 }
-# hf NAME CMD -> stats line (see hf_stats); failures are timed too (-i)
+# hf NAME CMD [PREPARE] -> stats line (see hf_stats); failures are timed too (-i);
+# PREPARE runs before each timed run
 hf() {
     local name=$1 cmd=$2 json=$WORK/hf-$1.json
-    hyperfine -N -i -w 1 -r "$RUNS" --export-json "$json" "$cmd" >/dev/null 2>&1 \
-        || hyperfine -i -w 1 -r "$RUNS" --export-json "$json" "$cmd" >/dev/null 2>&1
+    local prepare=()
+    [ -z "${3:-}" ] || prepare=(--prepare "$3")
+    hyperfine -N -i -w 1 -r "$RUNS" "${prepare[@]}" --export-json "$json" "$cmd" >/dev/null 2>&1 \
+        || hyperfine -i -w 1 -r "$RUNS" "${prepare[@]}" --export-json "$json" "$cmd" >/dev/null 2>&1
     hf_stats "$json"
 }
 # peak RSS in MB of one run
@@ -212,7 +215,12 @@ YAML
     for target in b-argo b-slurm b-airflow b-airflow-bash b-batch b-kubeflow; do
         log "$n: export $target"
         cmd="$BIN export $target --mode force -C $dir"
-        read -r w c rc < <(hf "backend-$target-$n" "$cmd")
+        # every run writes a new target folder, as a first export does (an unchanged
+        # file is not rewritten, so re-exports into the same folder cost less); the
+        # old one is moved aside, since deleting 10,000 files makes some disks slow
+        # for a while after
+        fresh="mv $dir/$target $WORK/old-$target-\$(date +%s%N) 2>/dev/null || true"
+        read -r w c rc < <(hf "backend-$target-$n" "$cmd" "bash -c \"$fresh\"")
         m=$(rss $cmd)
         note=""
         [ "$rc" = 0 ] || note=" (fails, exit $rc: $({ $cmd 2>&1 || true; } | grep -i -m1 error | cut -c1-100 || true))"
@@ -294,7 +302,7 @@ fi
     printf '%s\n' "${ROWS[@]}"
     if [ "${#BACKEND_ROWS[@]}" -gt 0 ]; then
         echo
-        echo "Every backend, \`export TARGET --mode force\` into the target folder (hyperfine median wall / mean CPU, peak RSS, size of what it wrote):"
+        echo "Every backend, \`export TARGET --mode force\` into a new target folder each run (hyperfine median wall / mean CPU, peak RSS, size of what it wrote):"
         echo
         echo "| tasks | target | wall / CPU | peak RSS | written |"
         echo "|---|---|---|---|---|"
