@@ -116,7 +116,6 @@ pub(crate) fn parse_split(text: &str, min_items: usize, pieces: usize) -> Option
 
 /// Finds the block-style task list (see the module documentation for the rules).
 fn task_list(lines: &[&str]) -> Option<TaskList> {
-    let content = |line: &str| line.trim_end_matches(['\n', '\r']).to_owned();
     let is_key = |line: &&str| {
         line.strip_prefix("tasks:").is_some_and(|after| {
             let after = after.trim_end_matches(['\n', '\r']);
@@ -129,18 +128,6 @@ fn task_list(lines: &[&str]) -> Option<TaskList> {
     if keys.next().is_some() {
         return None;
     }
-    // (indentation, text after it) of a line that is not blank or a comment
-    let significant = |line: &str| -> Option<Option<(usize, String)>> {
-        let line = content(line);
-        let trimmed = line.trim_start_matches(' ');
-        if trimmed.trim_start_matches('\t').is_empty() || trimmed.starts_with('#') {
-            return Some(None);
-        }
-        if trimmed.starts_with('\t') {
-            return None; // a tab in the indentation: give up
-        }
-        Some(Some((line.len() - trimmed.len(), trimmed.to_owned())))
-    };
     let is_item = |after: &str| after == "-" || after.starts_with("- ");
 
     let mut column = None;
@@ -150,13 +137,13 @@ fn task_list(lines: &[&str]) -> Option<TaskList> {
             continue;
         };
         match column {
-            None if is_item(&after) => {
+            None if is_item(after) => {
                 column = Some(indent);
                 items.push(i);
             }
             None => return None,
             Some(c) if indent > c => {}
-            Some(c) if indent == c && is_item(&after) => items.push(i),
+            Some(c) if indent == c && is_item(after) => items.push(i),
             // At column 0 any other line is the next top-level key (or a document
             // marker); deeper, a line at the items' column that is not an item is
             // not valid YAML.
@@ -169,6 +156,20 @@ fn task_list(lines: &[&str]) -> Option<TaskList> {
         end: lines.len(),
         items,
     })
+}
+
+/// The indentation and the rest of a line that is not blank or a comment (`Some(None)`
+/// for one that is); `None` when a tab starts the indentation (give up).
+fn significant(line: &str) -> Option<Option<(usize, &str)>> {
+    let line = line.trim_end_matches(['\n', '\r']);
+    let trimmed = line.trim_start_matches(' ');
+    if trimmed.trim_start_matches('\t').is_empty() || trimmed.starts_with('#') {
+        return Some(None);
+    }
+    if trimmed.starts_with('\t') {
+        return None;
+    }
+    Some(Some((line.len() - trimmed.len(), trimmed)))
 }
 
 /// Adds `by` to the line of `node` and of everything in it.
