@@ -33,7 +33,8 @@ const SYNC_PER_FILE_UP_TO: usize = 16;
 /// Where one pending file goes.
 enum Destination<'f, 'a> {
     /// A regular file (or none yet): replaced by renaming a temporary file over it.
-    Replace(&'f PendingFile<'a>, PathBuf),
+    /// Carries the existing file's metadata, when there is one.
+    Replace(&'f PendingFile<'a>, PathBuf, Option<std::fs::Metadata>),
     /// A device, FIFO or socket (`--output /dev/null`, `/dev/stdout`): written to,
     /// never replaced, since renaming over it would turn it into a plain file.
     WriteThrough(&'f PendingFile<'a>),
@@ -51,13 +52,13 @@ pub fn write_all(files: &[PendingFile<'_>]) -> anyhow::Result<()> {
     let mut direct = Vec::new();
     for d in destinations {
         match d {
-            Destination::Replace(file, path) => replaced.push((file, path)),
+            Destination::Replace(file, path, existing) => replaced.push((file, path, existing)),
             Destination::WriteThrough(file) => direct.push(file),
         }
     }
 
     let mut folders = HashSet::new();
-    for (_, path) in &replaced {
+    for (_, path, _) in &replaced {
         let dir = folder_of(path);
         if folders.insert(dir) {
             std::fs::create_dir_all(dir)
@@ -68,12 +69,12 @@ pub fn write_all(files: &[PendingFile<'_>]) -> anyhow::Result<()> {
     // re-export rewrites only what changed, and keeps the others' times).
     let changed: Vec<bool> = replaced
         .par_iter()
-        .map(|(file, path)| !already_written(file, path))
+        .map(|(file, path, existing)| !already_written(file, path, existing.as_ref()))
         .collect();
     let replaced: Vec<_> = replaced
         .into_iter()
         .zip(changed)
-        .filter_map(|(r, changed)| changed.then_some(r))
+        .filter_map(|((file, path, _), changed)| changed.then_some((file, path)))
         .collect();
     let sync_each = replaced.len() <= SYNC_PER_FILE_UP_TO;
     let staged = replaced
@@ -103,14 +104,14 @@ pub fn write_all(files: &[PendingFile<'_>]) -> anyhow::Result<()> {
 /// it points to is replaced and the link kept.
 fn destination<'f, 'a>(file: &'f PendingFile<'a>) -> anyhow::Result<Destination<'f, 'a>> {
     let Ok(own) = std::fs::symlink_metadata(&file.path) else {
-        return Ok(Destination::Replace(file, file.path.clone()));
+        return Ok(Destination::Replace(file, file.path.clone(), None));
     };
     let is_link = own.file_type().is_symlink();
     let meta = if is_link {
         match std::fs::metadata(&file.path) {
             Ok(meta) => meta,
             // A dangling link: replaced by the new file, as before this writer.
-            Err(_) => return Ok(Destination::Replace(file, file.path.clone())),
+            Err(_) => return Ok(Destination::Replace(file, file.path.clone(), None)),
         }
     } else {
         own
@@ -126,7 +127,7 @@ fn destination<'f, 'a>(file: &'f PendingFile<'a>) -> anyhow::Result<Destination<
     } else {
         file.path.clone()
     };
-    Ok(Destination::Replace(file, path))
+    Ok(Destination::Replace(file, path, Some(meta)))
 }
 
 fn folder_of(path: &Path) -> &Path {
@@ -135,23 +136,37 @@ fn folder_of(path: &Path) -> &Path {
         .unwrap_or(Path::new("."))
 }
 
-/// True when the regular file at `path` already has `file`'s contents and mode.
-fn already_written(file: &PendingFile<'_>, path: &Path) -> bool {
-    let Ok(meta) = std::fs::metadata(path) else {
+/// True when the regular file at `path` (whose metadata is `existing`) already has
+/// `file`'s contents and mode.
+fn already_written(
+    file: &PendingFile<'_>,
+    path: &Path,
+    existing: Option<&std::fs::Metadata>,
+) -> bool {
+    let Some(meta) = existing else {
         return false;
     };
-    if !meta.is_file() || meta.len() != file.contents.len() as u64 {
+    if meta.len() != file.contents.len() as u64 {
         return false;
     }
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = if file.executable { 0o755 } else { 0o644 };
-        if meta.permissions().mode() & 0o7777 != mode {
+        if meta.permissions().mode() & 0o7777 != mode(file) {
             return false;
         }
     }
     std::fs::read(path).is_ok_and(|old| old == *file.contents)
+}
+
+/// The permissions a written file gets.
+#[cfg(unix)]
+fn mode(file: &PendingFile<'_>) -> u32 {
+    if file.executable {
+        0o755
+    } else {
+        0o644
+    }
 }
 
 /// Writes `file`'s contents to a new temporary file beside `path`, with its final
@@ -174,9 +189,8 @@ fn stage(file: &PendingFile<'_>, path: &Path, sync: bool) -> anyhow::Result<Name
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = if file.executable { 0o755 } else { 0o644 };
         tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(mode))
+            .set_permissions(std::fs::Permissions::from_mode(mode(file)))
             .with_context(|| format!("cannot set the permissions of {}", file.path.display()))?;
     }
     Ok(tmp)
